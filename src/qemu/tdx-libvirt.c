@@ -1,0 +1,163 @@
+/*
+ * tdx-libvirt.c: the connection to libvirt, its event loop and its errors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "tdx-libvirt.h"
+
+/* A daemon that stops answering is declared dead after
+ * interval * (count + 1) seconds; keep it well below any deadline. */
+#define TDX_KEEPALIVE_INTERVAL 2
+#define TDX_KEEPALIVE_COUNT 3
+
+
+static gpointer
+tdxEventLoopRun(gpointer opaque G_GNUC_UNUSED)
+{
+    for (;;) {
+        if (virEventRunDefaultImpl() < 0)
+            g_warning("libvirt event loop: %s", virGetLastErrorMessage());
+    }
+    return NULL;
+}
+
+
+void
+tdxEventLoopEnsure(void)
+{
+    static gsize started;
+
+    if (g_once_init_enter(&started)) {
+        if (virEventRegisterDefaultImpl() < 0)
+            g_error("cannot register libvirt's event loop: %s",
+                    virGetLastErrorMessage());
+        g_thread_unref(g_thread_new("libvirt-events", tdxEventLoopRun, NULL));
+        g_once_init_leave(&started, 1);
+    }
+}
+
+
+static void
+tdxLibvirtSilence(void *opaque G_GNUC_UNUSED, virErrorPtr err G_GNUC_UNUSED)
+{
+    /* libvirt prints every error to stderr by default; ours are reported
+     * once, through GError, by whoever owns the operation. */
+}
+
+
+virConnectPtr
+tdxConnectionOpen(const char *uri, GError **error)
+{
+    virConnectPtr conn;
+
+    virSetErrorFunc(NULL, tdxLibvirtSilence);
+    tdxEventLoopEnsure();
+
+    if (!(conn = virConnectOpen(uri))) {
+        tdxLibvirtError(error, "cannot connect to libvirt at '%s'",
+                        uri ? uri : "(default)");
+        if (error && *error)
+            (*error)->code = TDX_ERROR_CONNECTION;
+        return NULL;
+    }
+
+    if (virConnectSetKeepAlive(conn, TDX_KEEPALIVE_INTERVAL,
+                               TDX_KEEPALIVE_COUNT) < 0) {
+        /* Only local drivers without RPC refuse keepalives (test:///);
+         * they cannot go away under us, so there is nothing to lose. */
+        virResetLastError();
+    }
+    return conn;
+}
+
+
+virDomainPtr
+tdxDomainLookup(virConnectPtr conn, const char *name, GError **error)
+{
+    virDomainPtr dom = NULL;
+    guint64 id;
+
+    if (g_ascii_string_to_unsigned(name, 10, 0, G_MAXINT, &id, NULL))
+        dom = virDomainLookupByID(conn, (int) id);
+    if (!dom && g_uuid_string_is_valid(name))
+        dom = virDomainLookupByUUIDString(conn, name);
+    if (!dom)
+        dom = virDomainLookupByName(conn, name);
+    if (!dom)
+        tdxLibvirtError(error, "domain '%s'", name);
+    return dom;
+}
+
+
+static tdxErrorCode
+tdxLibvirtErrorCode(const virError *err)
+{
+    if (!err)
+        return TDX_ERROR_LIBVIRT;
+
+    switch (err->code) {
+    case VIR_ERR_NO_DOMAIN:
+        return TDX_ERROR_NO_DOMAIN;
+    case VIR_ERR_NO_CONNECT:
+    case VIR_ERR_INVALID_CONN:
+    case VIR_ERR_RPC:
+    case VIR_ERR_AUTH_FAILED:
+    case VIR_ERR_AUTH_CANCELLED:
+        return TDX_ERROR_CONNECTION;
+    case VIR_ERR_SYSTEM_ERROR:
+    case VIR_ERR_INTERNAL_ERROR:
+        /* A connection that broke mid-call surfaces as a system or
+         * internal error of the remote or RPC layer. */
+        if (err->domain == VIR_FROM_RPC || err->domain == VIR_FROM_REMOTE)
+            return TDX_ERROR_CONNECTION;
+        return TDX_ERROR_LIBVIRT;
+    case VIR_ERR_OPERATION_TIMEOUT:
+        return TDX_ERROR_TIMEOUT;
+    default:
+        if (err->domain == VIR_FROM_RPC)
+            return TDX_ERROR_CONNECTION;
+        return TDX_ERROR_LIBVIRT;
+    }
+}
+
+
+void
+tdxLibvirtError(GError **error, const char *fmt, ...)
+{
+    virErrorPtr err = virGetLastError();
+    g_autofree char *prefix = NULL;
+    va_list args;
+
+    va_start(args, fmt);
+    prefix = g_strdup_vprintf(fmt, args);
+    va_end(args);
+
+    g_set_error(error, TDX_ERROR, tdxLibvirtErrorCode(err), "%s: %s",
+                prefix, err && err->message ? err->message : "unknown libvirt error");
+}
+
+
+gboolean
+tdxLibvirtErrorIsDomainGone(const virError *err)
+{
+    if (!err)
+        return FALSE;
+    return err->code == VIR_ERR_NO_DOMAIN ||
+           (err->code == VIR_ERR_OPERATION_INVALID &&
+            err->message && strstr(err->message, "not running"));
+}
+
+
+gboolean
+tdxLibvirtErrorIsKillBusy(const virError *err)
+{
+    if (!err || err->code != VIR_ERR_SYSTEM_ERROR)
+        return FALSE;
+    /* virReportSystemError() stores errno in int1; the message check
+     * covers remote errors where only the text travels. */
+    return err->int1 == EBUSY ||
+           (err->message && strstr(err->message, g_strerror(EBUSY)));
+}

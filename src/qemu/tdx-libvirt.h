@@ -1,0 +1,42 @@
+/*
+ * tdx-libvirt.h: the connection to libvirt, its event loop and its errors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "tdx-error.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virConnect, virConnectClose);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, virDomainFree);
+
+/* Lifecycle events are only delivered when an event loop implementation is
+ * registered before the connection is opened and something runs it. We run
+ * libvirt's default implementation on a thread of our own, so that waiting
+ * for a domain never needs the caller's main loop. */
+void tdxEventLoopEnsure(void);
+
+/* Open @uri (NULL: libvirt's default) read-write with the event loop running.
+ * A keepalive makes a daemon that dies or hangs visible within seconds
+ * instead of leaving us blocked in an RPC. */
+virConnectPtr tdxConnectionOpen(const char *uri, GError **error);
+
+/* Find a domain the way virsh does: by ID, then UUID, then name. */
+virDomainPtr tdxDomainLookup(virConnectPtr conn, const char *name, GError **error);
+
+/* Set @error from libvirt's last error of this thread, prefixed with the
+ * printf-style @fmt, choosing the tdxErrorCode from libvirt's code. */
+void tdxLibvirtError(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* Whether libvirt's last error says the domain is gone (no such domain,
+ * or not running any more): used where that means success. */
+gboolean tdxLibvirtErrorIsDomainGone(const virError *err);
+
+/* Whether libvirt's last error is its "Failed to terminate process ...:
+ * Device or resource busy", which it reports after ~15 s of SIGKILL while
+ * the kernel is still reclaiming a large guest's memory. */
+gboolean tdxLibvirtErrorIsKillBusy(const virError *err);

@@ -1,0 +1,122 @@
+/*
+ * tdx-result.c: destroy results as JSON and text
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "tdx-result.h"
+#include "tdx-error.h"
+
+
+const char *
+tdxDestroyResultOutcome(const tdxDestroyResult *result)
+{
+    if (!result->error)
+        return "gone";
+    return tdxExitCodeName(tdxErrorToExitCode(result->error));
+}
+
+
+void
+tdxJsonAddMs(JsonBuilder *builder, const char *name, gint64 usec)
+{
+    /* Whole milliseconds: callers compare them, nobody needs the noise. */
+    json_builder_set_member_name(builder, name);
+    json_builder_add_int_value(builder, (usec + 500) / 1000);
+}
+
+
+void
+tdxDestroyResultToJson(const tdxDestroyResult *result, JsonBuilder *builder)
+{
+    guint i;
+
+    json_builder_begin_object(builder);
+    json_builder_set_member_name(builder, "domain");
+    json_builder_add_string_value(builder, result->domain);
+    json_builder_set_member_name(builder, "uuid");
+    if (result->uuid)
+        json_builder_add_string_value(builder, result->uuid);
+    else
+        json_builder_add_null_value(builder);
+    json_builder_set_member_name(builder, "td");
+    json_builder_add_boolean_value(builder, result->is_td);
+    json_builder_set_member_name(builder, "memory_kib");
+    json_builder_add_int_value(builder, (gint64) result->memory_kib);
+    json_builder_set_member_name(builder, "outcome");
+    json_builder_add_string_value(builder, tdxDestroyResultOutcome(result));
+    json_builder_set_member_name(builder, "exit_code");
+    json_builder_add_int_value(builder, tdxErrorToExitCode(result->error));
+    json_builder_set_member_name(builder, "path");
+    json_builder_add_string_value(builder, tdxDestroyPathToString(result->path));
+    json_builder_set_member_name(builder, "terminate_supported");
+    json_builder_add_boolean_value(builder, result->terminate_supported);
+    json_builder_set_member_name(builder, "terminate_attempts");
+    json_builder_add_int_value(builder, result->terminate_attempts);
+
+    json_builder_set_member_name(builder, "phases_ms");
+    json_builder_begin_object(builder);
+    for (i = 0; i < TDX_PHASE_LAST; i++)
+        tdxJsonAddMs(builder, tdxPhaseToString(i), result->phase_usec[i]);
+    json_builder_end_object(builder);
+    tdxJsonAddMs(builder, "total_ms", result->total_usec);
+
+    tdxJsonAddMs(builder, "estimate_ms", result->estimate_seconds * G_USEC_PER_SEC);
+    tdxJsonAddMs(builder, "deadline_ms", result->deadline_seconds * G_USEC_PER_SEC);
+
+    json_builder_set_member_name(builder, "notes");
+    json_builder_begin_array(builder);
+    for (i = 0; i < result->notes->len; i++)
+        json_builder_add_string_value(builder, g_ptr_array_index(result->notes, i));
+    json_builder_end_array(builder);
+
+    json_builder_set_member_name(builder, "error");
+    if (result->error)
+        json_builder_add_string_value(builder, result->error->message);
+    else
+        json_builder_add_null_value(builder);
+    json_builder_end_object(builder);
+}
+
+
+char *
+tdxDestroyResultToText(const tdxDestroyResult *result)
+{
+    GString *line = g_string_new(result->domain);
+    guint i;
+
+    if (result->error) {
+        g_string_append_printf(line, ": %s after %.2f s: %s",
+                               tdxDestroyResultOutcome(result),
+                               result->total_usec / (double) G_USEC_PER_SEC,
+                               result->error->message);
+        return g_string_free(line, FALSE);
+    }
+
+    g_string_append_printf(line, ": gone via %s in %.2f s (",
+                           tdxDestroyPathToString(result->path),
+                           result->total_usec / (double) G_USEC_PER_SEC);
+    for (i = 0; i < TDX_PHASE_LAST; i++) {
+        if (result->phase_usec[i] == 0)
+            continue;
+        g_string_append_printf(line, "%s%s %.2f s",
+                               line->str[line->len - 1] == '(' ? "" : ", ",
+                               tdxPhaseToString(i),
+                               result->phase_usec[i] / (double) G_USEC_PER_SEC);
+    }
+    g_string_append_c(line, ')');
+    return g_string_free(line, FALSE);
+}
+
+
+char *
+tdxJsonToString(JsonNode *root)
+{
+    g_autoptr(JsonGenerator) generator = json_generator_new();
+    g_autofree char *text = NULL;
+
+    json_generator_set_pretty(generator, TRUE);
+    json_generator_set_indent(generator, 2);
+    json_generator_set_root(generator, root);
+    text = json_generator_to_data(generator, NULL);
+    return g_strconcat(text, "\n", NULL);
+}

@@ -1,0 +1,91 @@
+/*
+ * cmd-destroy.c: virsh-tdx destroy DOMAIN...
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdio.h>
+
+#include "cli.h"
+#include "tdx-error.h"
+#include "tdx-destroy.h"
+#include "tdx-result.h"
+#include "tdx-batch.h"
+
+
+int
+tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
+{
+    gboolean json = FALSE;
+    gboolean graceful = FALSE;
+    gboolean no_graceful = FALSE;
+    int jobs = 0;
+    GOptionEntry entries[] = {
+        { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
+          "destroy up to N domains at once (default: [shutdown-host] jobs, "
+          "0 = one per CPU)", "N" },
+        { "graceful", 0, 0, G_OPTION_ARG_NONE, &graceful,
+          "try an ACPI shutdown first, for the grace period of the policy", NULL },
+        { "no-graceful", 0, 0, G_OPTION_ARG_NONE, &no_graceful,
+          "never try a graceful shutdown, whatever the policy says", NULL },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+          "print the results as JSON", NULL },
+        { NULL },
+    };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tdxCliProgress) progress = tdxCliProgressNew();
+    g_autoptr(tdxBatch) batch = NULL;
+    tdxDestroyOptions options = {
+        .config = &cli->config,
+        .graceful = TDX_GRACEFUL_POLICY,
+        .progress = tdxCliProgressUpdate,
+        .progress_opaque = progress,
+    };
+    int exit_code;
+    guint i;
+
+    if (!tdxCliParseOptions("destroy", "DOMAIN...",
+                            "Tear down each DOMAIN (name, UUID or ID): probe its QEMU, "
+                            "ask it to release the TD's HKID (tdx-terminate), destroy it "
+                            "and wait until the kernel has reclaimed its memory.",
+                            entries, &argc, &argv, &exit_code))
+        return exit_code;
+
+    if (argc < 2) {
+        g_printerr("virsh-tdx destroy: no domain given\n");
+        return TDX_EXIT_USAGE;
+    }
+    if (graceful && no_graceful) {
+        g_printerr("virsh-tdx destroy: --graceful and --no-graceful exclude each other\n");
+        return TDX_EXIT_USAGE;
+    }
+    if (jobs < 0) {
+        g_printerr("virsh-tdx destroy: --jobs must be 0 or more, not %d\n", jobs);
+        return TDX_EXIT_USAGE;
+    }
+    if (graceful)
+        options.graceful = TDX_GRACEFUL_ALWAYS;
+    if (no_graceful)
+        options.graceful = TDX_GRACEFUL_NEVER;
+
+    if (!tdxCliConnect(cli, &error))
+        return tdxCliReportError(error);
+
+    batch = tdxBatchNew(cli->conn, &options,
+                        jobs > 0 ? (guint) jobs : cli->config.jobs);
+    for (i = 1; i < (guint) argc; i++)
+        tdxBatchAdd(batch, argv[i]);
+    tdxBatchRun(batch, tdxCliProgressDone, progress);
+    g_clear_pointer(&progress, tdxCliProgressFree);
+
+    if (json) {
+        g_autoptr(JsonBuilder) builder = json_builder_new();
+
+        tdxBatchToJson(batch, builder);
+        tdxCliPrintJson(builder);
+    } else {
+        g_autofree char *text = tdxBatchToText(batch);
+
+        fputs(text, stdout);
+    }
+    return tdxBatchExitCode(batch);
+}
