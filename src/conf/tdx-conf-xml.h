@@ -1,0 +1,37 @@
+/*
+ * tdx-conf-xml.h: libxml2 helpers shared by the domain and policy parsers
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Internal to src/conf: only the parsers include it, so the autoptr
+ * cleanups for libxml2 types cannot clash with definitions elsewhere.
+ */
+#pragma once
+
+#include <glib.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlXPathContext, xmlXPathFreeContext);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlXPathObject, xmlXPathFreeObject);
+
+/* Parse @xml without network access or entity expansion. On failure sets
+ * @error with @code, naming @what and libxml2's own message and line. */
+xmlDocPtr tdxXMLParseString(const char *xml, const char *what,
+                            int code, GError **error);
+
+/* First node matching @expr relative to the context node, or NULL. */
+xmlNodePtr tdxXPathNode(xmlXPathContextPtr ctxt, const char *expr);
+
+/* All nodes matching @expr in document order (the array is owned by the
+ * caller, the nodes by the document). */
+GPtrArray *tdxXPathNodes(xmlXPathContextPtr ctxt, const char *expr);
+
+/* Text content of @node with surrounding whitespace removed. */
+char *tdxXMLNodeText(xmlNodePtr node);
+
+/* Value of attribute @name (no namespace) of @node, or NULL. */
+char *tdxXMLNodeProp(xmlNodePtr node, const char *name);

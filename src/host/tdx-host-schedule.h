@@ -1,0 +1,82 @@
+/*
+ * tdx-host-schedule.h: running many teardowns, longest first, bounded
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Reclaim is CPU-bound in the kernel, so running more teardowns than there
+ * are CPUs only slows each one down. With a bound, the order decides when
+ * the run ends: starting the longest first (LPT list scheduling) keeps the
+ * end close to the single slowest teardown. The scheduler knows nothing of
+ * libvirt: the work is a function, so tests drive the same code path with
+ * a fake one.
+ */
+#pragma once
+
+#include <glib.h>
+
+typedef struct _tdxHostSchedule tdxHostSchedule;
+
+typedef enum {
+    TDX_HOST_TASK_NOT_STARTED,  /* the deadline passed before a worker was free */
+    TDX_HOST_TASK_RUNNING,      /* still running when the run was abandoned */
+    TDX_HOST_TASK_DONE,
+} tdxHostTaskState;
+
+/* Runs on a worker thread. @opaque is the schedule's, which lives as long
+ * as any worker does, even one that was abandoned at the deadline. The
+ * returned result is owned by the schedule (freed with result_free). */
+typedef gpointer (*tdxHostWorkFunc)(const char *name, gpointer opaque);
+
+/* Called on the thread of tdxHostScheduleRun about every tick while it
+ * waits, and whenever a task ends. */
+typedef void (*tdxHostTickFunc)(tdxHostSchedule *schedule, gpointer opaque);
+
+/* @jobs: most tasks running at once; 0 means one per online CPU. */
+tdxHostSchedule *tdxHostScheduleNew(guint jobs, tdxHostWorkFunc work,
+                                    gpointer opaque, GDestroyNotify opaque_free,
+                                    GDestroyNotify result_free);
+tdxHostSchedule *tdxHostScheduleRef(tdxHostSchedule *schedule);
+void tdxHostScheduleUnref(tdxHostSchedule *schedule);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(tdxHostSchedule, tdxHostScheduleUnref);
+
+void tdxHostScheduleAdd(tdxHostSchedule *schedule, const char *name,
+                        double estimate_seconds, int priority);
+
+/* Sort: longest estimate first, then higher priority, then name. Run sorts
+ * by itself; this is for callers that want the order without running. */
+void tdxHostScheduleSort(tdxHostSchedule *schedule);
+
+/* Run every task, blocking. No task starts at or after @deadline_usec
+ * (g_get_monotonic_time(); 0: none); the call returns at the latest at
+ * @abandon_usec (>= deadline; 0: none) even if tasks still run, which
+ * then finish on their own and their results are dropped. */
+void tdxHostScheduleRun(tdxHostSchedule *schedule,
+                        gint64 deadline_usec, gint64 abandon_usec,
+                        gint64 tick_usec, tdxHostTickFunc tick,
+                        gpointer tick_opaque);
+
+guint tdxHostScheduleJobs(const tdxHostSchedule *schedule);
+guint tdxHostScheduleSize(const tdxHostSchedule *schedule);
+/* Highest number of tasks that ran at the same time. */
+guint tdxHostSchedulePeak(tdxHostSchedule *schedule);
+/* Counts, consistent with each other, at the time of the call. */
+void tdxHostScheduleCounts(tdxHostSchedule *schedule, guint *done,
+                           guint *running, guint *waiting);
+/* Names of the running tasks, in start order (NULL-terminated). */
+GStrv tdxHostScheduleRunning(tdxHostSchedule *schedule);
+
+/* Task @i in run order (after Sort or Run). */
+const char *tdxHostScheduleName(const tdxHostSchedule *schedule, guint i);
+double tdxHostScheduleEstimate(const tdxHostSchedule *schedule, guint i);
+tdxHostTaskState tdxHostScheduleState(tdxHostSchedule *schedule, guint i);
+/* Monotonic start and end times (0: not yet). */
+void tdxHostScheduleTimes(tdxHostSchedule *schedule, guint i,
+                          gint64 *start_usec, gint64 *end_usec);
+/* The task's result, NULL unless DONE; stays owned by the schedule. */
+gpointer tdxHostScheduleResult(tdxHostSchedule *schedule, guint i);
+
+/* What LPT on @jobs workers predicts for @estimates (seconds): when the
+ * last one ends. @starts (may be NULL, n entries) gets each start time.
+ * @estimates must be sorted longest first. */
+double tdxHostScheduleMakespan(const double *estimates, guint n, guint jobs,
+                               double *starts);

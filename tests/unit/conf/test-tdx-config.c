@@ -1,0 +1,381 @@
+/*
+ * test-tdx-config.c: host configuration loading
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "tdx-config.h"
+#include "tdx-error.h"
+
+
+static char *
+tdxTestDataPath(const char *name)
+{
+    return g_test_build_filename(G_TEST_DIST, "data", "conf", name, NULL);
+}
+
+
+static void
+tdxTestAssertConfigEqual(const tdxConfig *a, const tdxConfig *b)
+{
+    g_assert_cmpstr(a->uri, ==, b->uri);
+    g_assert_cmpint(a->graceful, ==, b->graceful);
+    g_assert_cmpuint(a->grace_seconds, ==, b->grace_seconds);
+    g_assert_cmpuint(a->monitor_timeout_ms, ==, b->monitor_timeout_ms);
+    g_assert_cmpuint(a->terminate_retries, ==, b->terminate_retries);
+    g_assert_cmpuint(a->terminate_retry_delay_ms, ==, b->terminate_retry_delay_ms);
+    g_assert_cmpfloat(a->deadline_factor, ==, b->deadline_factor);
+    g_assert_cmpuint(a->deadline_min_seconds, ==, b->deadline_min_seconds);
+    g_assert_cmpint(a->non_td, ==, b->non_td);
+    g_assert_cmpint(a->no_terminate, ==, b->no_terminate);
+    g_assert_cmpuint(a->jobs, ==, b->jobs);
+    g_assert_cmpuint(a->host_deadline_seconds, ==, b->host_deadline_seconds);
+    g_assert_cmpint(a->host_graceful, ==, b->host_graceful);
+    g_assert_cmpuint(a->host_grace_seconds, ==, b->host_grace_seconds);
+    g_assert_cmpint(a->host_non_td, ==, b->host_non_td);
+}
+
+
+static void
+testDefaults(void)
+{
+    tdxConfig config;
+
+    tdxConfigInit(&config);
+    g_assert_cmpstr(config.uri, ==, "qemu:///system");
+    g_assert_false(config.graceful);
+    g_assert_cmpuint(config.grace_seconds, ==, 30);
+    g_assert_cmpuint(config.monitor_timeout_ms, ==, 10000);
+    g_assert_cmpuint(config.terminate_retries, ==, 5);
+    g_assert_cmpuint(config.terminate_retry_delay_ms, ==, 200);
+    g_assert_cmpfloat(config.deadline_factor, ==, 3.0);
+    g_assert_cmpuint(config.deadline_min_seconds, ==, 60);
+    g_assert_cmpint(config.non_td, ==, TDX_NON_TD_DESTROY);
+    g_assert_cmpint(config.no_terminate, ==, TDX_FALLBACK_DESTROY);
+    g_assert_cmpuint(config.jobs, ==, 0);
+    g_assert_cmpuint(config.host_deadline_seconds, ==, 1800);
+    g_assert_false(config.host_graceful);
+    g_assert_cmpuint(config.host_grace_seconds, ==, 60);
+    g_assert_cmpint(config.host_non_td, ==, TDX_HOST_NON_TD_LEAVE);
+    tdxConfigClear(&config);
+    g_assert_null(config.uri);
+    /* clearing twice is harmless */
+    tdxConfigClear(&config);
+}
+
+
+static void
+testGood(void)
+{
+    g_autofree char *path = tdxTestDataPath("good.conf");
+    g_autoptr(GError) error = NULL;
+    tdxConfig config;
+
+    tdxConfigInit(&config);
+    g_assert_true(tdxConfigLoad(&config, path, FALSE, &error));
+    g_assert_no_error(error);
+
+    g_assert_cmpstr(config.uri, ==, "qemu+ssh://root@hv07.example.com/system");
+    g_assert_true(config.graceful);
+    g_assert_cmpuint(config.grace_seconds, ==, 45);
+    g_assert_cmpuint(config.monitor_timeout_ms, ==, 2500);
+    g_assert_cmpuint(config.terminate_retries, ==, 0);
+    g_assert_cmpuint(config.terminate_retry_delay_ms, ==, 10);
+    g_assert_cmpfloat(config.deadline_factor, ==, 2.5);
+    g_assert_cmpuint(config.deadline_min_seconds, ==, 120);
+    g_assert_cmpint(config.non_td, ==, TDX_NON_TD_REFUSE);
+    g_assert_cmpint(config.no_terminate, ==, TDX_FALLBACK_REFUSE);
+    g_assert_cmpuint(config.jobs, ==, 8);
+    g_assert_cmpuint(config.host_deadline_seconds, ==, 3600);
+    g_assert_true(config.host_graceful);
+    g_assert_cmpuint(config.host_grace_seconds, ==, 0);
+    g_assert_cmpint(config.host_non_td, ==, TDX_HOST_NON_TD_SHUTDOWN);
+
+    tdxConfigClear(&config);
+}
+
+
+/* conf/tdx.conf documents the defaults: loaded as shipped, and with every
+ * commented-out setting enabled, it must give exactly tdxConfigInit(). */
+static void
+testSampleMatchesDefaults(void)
+{
+    g_autofree char *path = g_test_build_filename(G_TEST_DIST, "..", "conf",
+                                                  "tdx.conf", NULL);
+    g_autofree char *contents = NULL;
+    g_autofree char *tmpdir = NULL;
+    g_autofree char *enabled_path = NULL;
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(GString) enabled = g_string_new(NULL);
+    g_autoptr(GError) error = NULL;
+    guint settings = 0;
+    tdxConfig defaults;
+    tdxConfig config;
+    size_t i;
+
+    tdxConfigInit(&defaults);
+
+    tdxConfigInit(&config);
+    g_assert_true(tdxConfigLoad(&config, path, FALSE, &error));
+    g_assert_no_error(error);
+    tdxTestAssertConfigEqual(&config, &defaults);
+    tdxConfigClear(&config);
+
+    g_assert_true(g_file_get_contents(path, &contents, NULL, &error));
+    lines = g_strsplit(contents, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        const char *line = lines[i];
+
+        /* "#key = value" is a setting, "# text" is prose */
+        if (line[0] == '#' && g_ascii_islower(line[1]) && strstr(line, " = ")) {
+            line++;
+            settings++;
+        }
+        g_string_append_printf(enabled, "%s\n", line);
+    }
+    /* every key of tdx-config.h is in the sample */
+    g_assert_cmpuint(settings, ==, 15);
+
+    tmpdir = g_dir_make_tmp("tdx-config-XXXXXX", &error);
+    g_assert_no_error(error);
+    enabled_path = g_build_filename(tmpdir, "tdx.conf", NULL);
+    g_assert_true(g_file_set_contents(enabled_path, enabled->str, -1, &error));
+
+    tdxConfigInit(&config);
+    g_assert_true(tdxConfigLoad(&config, enabled_path, FALSE, &error));
+    g_assert_no_error(error);
+    tdxTestAssertConfigEqual(&config, &defaults);
+    tdxConfigClear(&config);
+
+    g_assert_cmpint(g_unlink(enabled_path), ==, 0);
+    g_assert_cmpint(g_rmdir(tmpdir), ==, 0);
+    tdxConfigClear(&defaults);
+}
+
+
+static void
+testErrors(void)
+{
+    static const struct {
+        const char *file;
+        const char *needle;
+    } cases[] = {
+        { "unknown-group.conf",
+          "unknown-group.conf: unknown group [destory]: expected [connection], "
+          "[destroy] or [shutdown-host]" },
+        { "unknown-key.conf",
+          "unknown-key.conf: [destroy] unknown key 'grace-periode': expected one of "
+          "graceful-shutdown, grace-period," },
+        { "wrong-type-int.conf",
+          "wrong-type-int.conf: [destroy] terminate-retries=abc: must be an integer "
+          "from 0 to 100" },
+        { "wrong-type-bool.conf",
+          "wrong-type-bool.conf: [shutdown-host] graceful-shutdown=maybe: must be "
+          "true or false" },
+        { "out-of-range.conf",
+          "out-of-range.conf: [destroy] terminate-retries=500: must be an integer "
+          "from 0 to 100" },
+        { "bad-enum.conf",
+          "bad-enum.conf: [shutdown-host] non-td=suspend: must be one of leave, "
+          "shutdown, destroy" },
+        { "syntax-error.conf", "syntax-error.conf: " },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *path = tdxTestDataPath(cases[i].file);
+        g_autoptr(GError) error = NULL;
+        tdxConfig config;
+        tdxConfig defaults;
+
+        g_test_message("file %s", cases[i].file);
+        tdxConfigInit(&config);
+        tdxConfigInit(&defaults);
+
+        g_assert_false(tdxConfigLoad(&config, path, TRUE, &error));
+        g_assert_error(error, TDX_ERROR, TDX_ERROR_CONFIG);
+        if (!strstr(error->message, cases[i].needle))
+            g_error("message '%s' lacks '%s'", error->message, cases[i].needle);
+        /* the full path is named, so the operator knows which file */
+        g_assert_true(g_str_has_prefix(error->message, path));
+
+        /* untouched: earlier valid lines in the same file are not applied */
+        tdxTestAssertConfigEqual(&config, &defaults);
+
+        tdxConfigClear(&config);
+        tdxConfigClear(&defaults);
+    }
+}
+
+
+static void
+testValueTable(void)
+{
+    static const struct {
+        const char *text;
+        gboolean ok;
+        const char *needle;
+    } cases[] = {
+        { "[destroy]\ndeadline-factor = 1.0\n", TRUE, NULL },
+        { "[destroy]\ndeadline-factor = 100\n", TRUE, NULL },
+        { "[destroy]\ndeadline-factor = 0.5\n", FALSE,
+          "[destroy] deadline-factor=0.5: must be a number from 1.0 to 100.0" },
+        { "[destroy]\ndeadline-factor = nan\n", FALSE, "deadline-factor=nan" },
+        { "[destroy]\ndeadline-factor = inf\n", FALSE, "deadline-factor=inf" },
+        { "[destroy]\ndeadline-factor = 2x\n", FALSE, "deadline-factor=2x" },
+        { "[destroy]\ndeadline-factor =\n", FALSE, "deadline-factor=: must be" },
+        { "[destroy]\ngrace-period = -1\n", FALSE,
+          "[destroy] grace-period=-1: must be an integer from 0 to 3600" },
+        { "[destroy]\ngrace-period = 3600\n", TRUE, NULL },
+        { "[destroy]\ngrace-period = 0x10\n", FALSE, "grace-period=0x10" },
+        { "[destroy]\nmonitor-timeout-ms = 99\n", FALSE, "from 100 to 600000" },
+        { "[destroy]\nterminate-retry-delay-ms = 60001\n", FALSE, "from 10 to 60000" },
+        { "[destroy]\ndeadline-min = 0\n", FALSE, "from 1 to 86400" },
+        { "[destroy]\nnon-td = Destroy\n", FALSE,
+          "[destroy] non-td=Destroy: must be one of destroy, refuse" },
+        { "[destroy]\nwithout-terminate = leave\n", FALSE,
+          "[destroy] without-terminate=leave: must be one of destroy, refuse" },
+        { "[destroy]\ngraceful-shutdown = yes\n", FALSE, "must be true or false" },
+        { "[destroy]\ngraceful-shutdown = 1\n", TRUE, NULL },
+        { "[shutdown-host]\njobs = 1025\n", FALSE, "[shutdown-host] jobs=1025: must be an integer from 0 to 1024" },
+        { "[shutdown-host]\ndeadline = 9\n", FALSE, "from 10 to 604800" },
+        { "[shutdown-host]\ndeadline = 604800\n", TRUE, NULL },
+        { "[shutdown-host]\ngrace-period = 3601\n", FALSE, "from 0 to 3600" },
+        { "[shutdown-host]\nterminate-retries = 1\n", FALSE,
+          "[shutdown-host] unknown key 'terminate-retries': expected one of jobs, "
+          "deadline, graceful-shutdown, grace-period, non-td" },
+        { "[connection]\nuri =\n", FALSE, "[connection] uri=: must not be empty" },
+        { "[connection]\nuri[de] = qemu:///system\n", FALSE, "unknown key 'uri[de]'" },
+        { "top = 1\n", FALSE, "" },
+        { "", TRUE, NULL },
+    };
+    g_autofree char *tmpdir = NULL;
+    g_autofree char *path = NULL;
+    g_autoptr(GError) tmp_error = NULL;
+    size_t i;
+
+    tmpdir = g_dir_make_tmp("tdx-config-XXXXXX", &tmp_error);
+    g_assert_no_error(tmp_error);
+    path = g_build_filename(tmpdir, "tdx.conf", NULL);
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        tdxConfig config;
+        gboolean ok;
+
+        g_test_message("case %zu: %s", i, cases[i].text);
+        g_assert_true(g_file_set_contents(path, cases[i].text, -1, NULL));
+        tdxConfigInit(&config);
+        ok = tdxConfigLoad(&config, path, FALSE, &error);
+        if (cases[i].ok) {
+            g_assert_no_error(error);
+            g_assert_true(ok);
+        } else {
+            g_assert_false(ok);
+            g_assert_error(error, TDX_ERROR, TDX_ERROR_CONFIG);
+            g_assert_true(g_str_has_prefix(error->message, path));
+            if (!strstr(error->message, cases[i].needle))
+                g_error("message '%s' lacks '%s'", error->message, cases[i].needle);
+        }
+        tdxConfigClear(&config);
+    }
+
+    g_assert_cmpint(g_unlink(path), ==, 0);
+    g_assert_cmpint(g_rmdir(tmpdir), ==, 0);
+}
+
+
+static void
+testMissingFile(void)
+{
+    g_autofree char *path = tdxTestDataPath("does-not-exist.conf");
+    g_autoptr(GError) error = NULL;
+    tdxConfig config;
+
+    tdxConfigInit(&config);
+    g_free(config.uri);
+    config.uri = g_strdup("test:///default");
+
+    g_assert_true(tdxConfigLoad(&config, path, TRUE, &error));
+    g_assert_no_error(error);
+    g_assert_cmpstr(config.uri, ==, "test:///default");
+
+    g_assert_false(tdxConfigLoad(&config, path, FALSE, &error));
+    g_assert_error(error, TDX_ERROR, TDX_ERROR_CONFIG);
+    g_assert_true(g_str_has_prefix(error->message, path));
+    g_assert_cmpstr(config.uri, ==, "test:///default");
+
+    tdxConfigClear(&config);
+}
+
+
+static void
+testLoadOverPrevious(void)
+{
+    /* A second file overrides only what it sets; a failing third file
+     * leaves the result of the first two intact. */
+    g_autofree char *good = tdxTestDataPath("good.conf");
+    g_autofree char *bad = tdxTestDataPath("out-of-range.conf");
+    g_autofree char *tmpdir = g_dir_make_tmp("tdx-config-XXXXXX", NULL);
+    g_autofree char *second = g_build_filename(tmpdir, "second.conf", NULL);
+    g_autoptr(GError) error = NULL;
+    tdxConfig config;
+    tdxConfig expected;
+
+    g_assert_true(g_file_set_contents(second, "[destroy]\ngrace-period=7\n", -1, NULL));
+
+    tdxConfigInit(&config);
+    g_assert_true(tdxConfigLoad(&config, good, FALSE, &error));
+    g_assert_true(tdxConfigLoad(&config, second, FALSE, &error));
+    g_assert_no_error(error);
+
+    tdxConfigInit(&expected);
+    g_assert_true(tdxConfigLoad(&expected, good, FALSE, &error));
+    expected.grace_seconds = 7;
+    tdxTestAssertConfigEqual(&config, &expected);
+
+    g_assert_false(tdxConfigLoad(&config, bad, FALSE, &error));
+    tdxTestAssertConfigEqual(&config, &expected);
+
+    tdxConfigClear(&config);
+    tdxConfigClear(&expected);
+    g_assert_cmpint(g_unlink(second), ==, 0);
+    g_assert_cmpint(g_rmdir(tmpdir), ==, 0);
+}
+
+
+static void
+testToString(void)
+{
+    g_assert_cmpstr(tdxNonTdActionToString(TDX_NON_TD_DESTROY), ==, "destroy");
+    g_assert_cmpstr(tdxNonTdActionToString(TDX_NON_TD_REFUSE), ==, "refuse");
+    g_assert_cmpstr(tdxNonTdActionToString((tdxNonTdAction) 9), ==, "unknown");
+    g_assert_cmpstr(tdxFallbackActionToString(TDX_FALLBACK_DESTROY), ==, "destroy");
+    g_assert_cmpstr(tdxFallbackActionToString(TDX_FALLBACK_REFUSE), ==, "refuse");
+    g_assert_cmpstr(tdxFallbackActionToString((tdxFallbackAction) 9), ==, "unknown");
+    g_assert_cmpstr(tdxHostNonTdActionToString(TDX_HOST_NON_TD_LEAVE), ==, "leave");
+    g_assert_cmpstr(tdxHostNonTdActionToString(TDX_HOST_NON_TD_SHUTDOWN), ==, "shutdown");
+    g_assert_cmpstr(tdxHostNonTdActionToString(TDX_HOST_NON_TD_DESTROY), ==, "destroy");
+    g_assert_cmpstr(tdxHostNonTdActionToString((tdxHostNonTdAction) 9), ==, "unknown");
+}
+
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    g_test_add_func("/conf/config/defaults", testDefaults);
+    g_test_add_func("/conf/config/good", testGood);
+    g_test_add_func("/conf/config/sample-matches-defaults", testSampleMatchesDefaults);
+    g_test_add_func("/conf/config/errors", testErrors);
+    g_test_add_func("/conf/config/value-table", testValueTable);
+    g_test_add_func("/conf/config/missing-file", testMissingFile);
+    g_test_add_func("/conf/config/load-over-previous", testLoadOverPrevious);
+    g_test_add_func("/conf/config/to-string", testToString);
+
+    return g_test_run();
+}
