@@ -22,6 +22,21 @@ tdxCmdListTerminate(const tdxDomainInfo *info)
 }
 
 
+/* virsh's order: running domains by ID, then the rest by name. */
+static gint
+tdxCmdListCompare(gconstpointer a, gconstpointer b)
+{
+    const tdxDomainDef *x = (*(const tdxDomainInfo * const *) a)->def;
+    const tdxDomainDef *y = (*(const tdxDomainInfo * const *) b)->def;
+
+    if ((x->id >= 0) != (y->id >= 0))
+        return x->id >= 0 ? -1 : 1;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return g_strcmp0(x->name, y->name);
+}
+
+
 static void
 tdxCmdListPrintText(GPtrArray *infos)
 {
@@ -37,10 +52,11 @@ tdxCmdListPrintText(GPtrArray *infos)
         g_autofree char *memory = g_format_size_full(info->def->memory_kib * 1024,
                                                      G_FORMAT_SIZE_IEC_UNITS);
 
-        printf(" %-5s %-24s %-12s %-4s %11s %-10s ~%.0f s\n",
+        printf(" %-5s %-24s %-12s %-4s %11s %-10s ~%.*f s\n",
                id, info->def->name, tdxDomainStateToString(info->def->state),
                tdxDomainInfoIsTD(info) ? "yes" : "no", memory,
-               tdxCmdListTerminate(info), tdxDomainInfoEstimate(info));
+               tdxCmdListTerminate(info),
+               tdxDomainInfoEstimate(info) < 10 ? 1 : 0, tdxDomainInfoEstimate(info));
         if (info->probe_error)
             printf("       probe: %s\n", info->probe_error->message);
     }
@@ -115,6 +131,7 @@ tdxCmdList(tdxCli *cli, int argc, char **argv)
     }
     g_free(doms);
 
+    g_ptr_array_sort(infos, tdxCmdListCompare);
     if (json) {
         g_autoptr(JsonBuilder) builder = json_builder_new();
         guint j;

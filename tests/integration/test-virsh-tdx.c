@@ -1,0 +1,283 @@
+/*
+ * test-virsh-tdx.c: the virsh-tdx binary against a real libvirt daemon
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "tdx-error.h"
+#include "tdx-test-daemon.h"
+
+static tdxTestDaemon *daemon_shared;
+
+typedef struct {
+    int exit_code;
+    char *out;
+    char *err;
+} tdxTestRun;
+
+
+static void
+tdxTestRunClear(tdxTestRun *run)
+{
+    g_free(run->out);
+    g_free(run->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(tdxTestRun, tdxTestRunClear);
+
+
+/* Run virsh-tdx with @args (NULL-terminated), without a terminal. */
+static void
+tdxTestRunCli(tdxTestRun *run, const char *first, ...)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GError) error = NULL;
+    const char *arg;
+    va_list args;
+    int status;
+
+    g_ptr_array_add(argv, (gpointer) g_getenv("VIRSH_TDX"));
+    va_start(args, first);
+    for (arg = first; arg; arg = va_arg(args, const char *))
+        g_ptr_array_add(argv, (gpointer) arg);
+    va_end(args);
+    g_ptr_array_add(argv, NULL);
+
+    if (!g_spawn_sync(NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                      &run->out, &run->err, &status, &error))
+        g_error("cannot run virsh-tdx: %s", error->message);
+    g_assert_true(WIFEXITED(status));
+    run->exit_code = WEXITSTATUS(status);
+    g_test_message("exit %d\nstdout:\n%s\nstderr:\n%s", run->exit_code, run->out, run->err);
+}
+
+
+static JsonObject *
+tdxTestJson(const char *text, JsonNode **root)
+{
+    g_autoptr(GError) error = NULL;
+
+    *root = json_from_string(text, &error);
+    g_assert_no_error(error);
+    g_assert_true(JSON_NODE_HOLDS_OBJECT(*root));
+    return json_node_get_object(*root);
+}
+
+
+static const char *
+tdxTestURI(void)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (!tdxTestNeedDaemon())
+        return NULL;
+    if (!daemon_shared) {
+        daemon_shared = tdxTestDaemonStart(&error);
+        g_assert_no_error(error);
+    }
+    return tdxTestDaemonURI(daemon_shared);
+}
+
+
+static void
+tdxTestGuest(const char *name)
+{
+    g_autoptr(GError) error = NULL;
+    virDomainPtr dom = tdxTestGuestStart(tdxTestDaemonConnection(daemon_shared),
+                                         name, 64, TRUE, &error);
+
+    g_assert_no_error(error);
+    virDomainFree(dom);
+}
+
+
+static void
+testUsage(void)
+{
+    g_auto(tdxTestRun) help = { 0 };
+    g_auto(tdxTestRun) cmd_help = { 0 };
+    g_auto(tdxTestRun) unknown = { 0 };
+    g_auto(tdxTestRun) missing = { 0 };
+    g_auto(tdxTestRun) bad_option = { 0 };
+
+    tdxTestRunCli(&help, "--help", NULL);
+    g_assert_cmpint(help.exit_code, ==, 0);
+    g_assert_nonnull(strstr(help.out, "destroy"));
+    g_assert_nonnull(strstr(help.out, "Exit codes"));
+
+    tdxTestRunCli(&cmd_help, "destroy", "--help", NULL);
+    g_assert_cmpint(cmd_help.exit_code, ==, 0);
+    g_assert_nonnull(strstr(cmd_help.out, "--jobs"));
+
+    tdxTestRunCli(&unknown, "explode", NULL);
+    g_assert_cmpint(unknown.exit_code, ==, TDX_EXIT_USAGE);
+    g_assert_nonnull(strstr(unknown.err, "unknown command 'explode'"));
+
+    tdxTestRunCli(&missing, "destroy", NULL);
+    g_assert_cmpint(missing.exit_code, ==, TDX_EXIT_USAGE);
+
+    tdxTestRunCli(&bad_option, "destroy", "--jobs", "many", "x", NULL);
+    g_assert_cmpint(bad_option.exit_code, ==, TDX_EXIT_USAGE);
+    g_assert_nonnull(strstr(bad_option.err, "many"));
+}
+
+
+static void
+testBadConfig(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("virsh-tdx-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "tdx.conf", NULL);
+    g_autofree char *missing = g_build_filename(dir, "missing.conf", NULL);
+    g_auto(tdxTestRun) run = { 0 };
+    g_auto(tdxTestRun) absent = { 0 };
+
+    g_assert_true(g_file_set_contents(path, "[destroy]\nterminate-retries=lots\n", -1, NULL));
+    tdxTestRunCli(&run, "--config", path, "list", NULL);
+    g_assert_cmpint(run.exit_code, ==, TDX_EXIT_CONFIG);
+    g_assert_nonnull(strstr(run.err, path));
+    g_assert_nonnull(strstr(run.err, "terminate-retries"));
+
+    /* Named explicitly, a missing file is an error, not the defaults. */
+    tdxTestRunCli(&absent, "--config", missing, "list", NULL);
+    g_assert_cmpint(absent.exit_code, ==, TDX_EXIT_CONFIG);
+    g_assert_nonnull(strstr(absent.err, missing));
+
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+
+static void
+testUnreachable(void)
+{
+    g_auto(tdxTestRun) run = { 0 };
+
+    tdxTestRunCli(&run, "-c", "qemu:///system?socket=/nonexistent/libvirt-sock",
+                  "list", NULL);
+    g_assert_cmpint(run.exit_code, ==, TDX_EXIT_CONNECTION);
+    g_assert_nonnull(strstr(run.err, "/nonexistent/libvirt-sock"));
+}
+
+
+static void
+testListAndProbe(void)
+{
+    const char *uri = tdxTestURI();
+    g_auto(tdxTestRun) all = { 0 };
+    g_auto(tdxTestRun) tds = { 0 };
+    g_auto(tdxTestRun) text = { 0 };
+    g_auto(tdxTestRun) probe = { 0 };
+    g_auto(tdxTestRun) unknown = { 0 };
+    g_autoptr(JsonNode) all_root = NULL;
+    g_autoptr(JsonNode) tds_root = NULL;
+    g_autoptr(JsonNode) probe_root = NULL;
+    JsonArray *domains;
+    JsonObject *first;
+    JsonObject *probed;
+
+    if (!uri)
+        return;
+    tdxTestGuest("cli-list1");
+    tdxTestGuest("cli-list2");
+
+    tdxTestRunCli(&all, "-c", uri, "list", "--all", "--json", NULL);
+    g_assert_cmpint(all.exit_code, ==, 0);
+    domains = json_object_get_array_member(tdxTestJson(all.out, &all_root), "domains");
+    g_assert_cmpuint(json_array_get_length(domains), ==, 2);
+    first = json_array_get_object_element(domains, 0);
+    g_assert_cmpstr(json_object_get_string_member(first, "state"), ==, "paused");
+    g_assert_false(json_object_get_boolean_member(first, "td"));
+    g_assert_cmpint(json_object_get_int_member(first, "memory_kib"), ==, 65536);
+    probed = json_object_get_object_member(first, "probe");
+    g_assert_nonnull(probed);
+    g_assert_false(json_object_get_boolean_member(probed, "terminate"));
+
+    /* Without --all only TDs are listed, and QEMU 7.2 runs none. */
+    tdxTestRunCli(&tds, "-c", uri, "list", "--json", NULL);
+    g_assert_cmpint(tds.exit_code, ==, 0);
+    domains = json_object_get_array_member(tdxTestJson(tds.out, &tds_root), "domains");
+    g_assert_cmpuint(json_array_get_length(domains), ==, 0);
+
+    tdxTestRunCli(&text, "-c", uri, "list", "--all", NULL);
+    g_assert_cmpint(text.exit_code, ==, 0);
+    g_assert_nonnull(strstr(text.out, "cli-list1"));
+    g_assert_nonnull(strstr(text.out, "Terminate"));
+
+    tdxTestRunCli(&probe, "-c", uri, "probe", "--json", "cli-list1", NULL);
+    g_assert_cmpint(probe.exit_code, ==, 0);
+    probed = json_object_get_object_member(tdxTestJson(probe.out, &probe_root), "probe");
+    g_assert_false(json_object_get_boolean_member(probed, "tdx_guest_object"));
+    g_assert_false(json_object_get_boolean_member(probed, "terminate"));
+
+    tdxTestRunCli(&unknown, "-c", uri, "probe", "no-such-guest", NULL);
+    g_assert_cmpint(unknown.exit_code, ==, TDX_EXIT_NO_DOMAIN);
+    g_assert_nonnull(strstr(unknown.err, "no-such-guest"));
+}
+
+
+static void
+testDestroy(void)
+{
+    const char *uri = tdxTestURI();
+    g_auto(tdxTestRun) run = { 0 };
+    g_auto(tdxTestRun) again = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+    JsonObject *object;
+    JsonObject *summary;
+    JsonArray *domains;
+    guint i;
+
+    if (!uri)
+        return;
+    tdxTestGuest("cli-d1");
+    tdxTestGuest("cli-d2");
+    tdxTestGuest("cli-d3");
+
+    tdxTestRunCli(&run, "-c", uri, "destroy", "--json", "--jobs", "2",
+                  "cli-d1", "cli-d2", "cli-d3", "cli-missing", NULL);
+    g_assert_cmpint(run.exit_code, ==, TDX_EXIT_NO_DOMAIN);
+    object = tdxTestJson(run.out, &root);
+    g_assert_cmpint(json_object_get_int_member(object, "exit_code"), ==, TDX_EXIT_NO_DOMAIN);
+    domains = json_object_get_array_member(object, "domains");
+    g_assert_cmpuint(json_array_get_length(domains), ==, 4);
+    for (i = 0; i < 3; i++) {
+        JsonObject *result = json_array_get_object_element(domains, i);
+
+        g_assert_cmpstr(json_object_get_string_member(result, "outcome"), ==, "gone");
+        g_assert_cmpstr(json_object_get_string_member(result, "path"), ==, "non-td");
+        g_assert_true(json_object_has_member(result, "phases_ms"));
+    }
+    g_assert_cmpstr(json_object_get_string_member(json_array_get_object_element(domains, 3),
+                                                  "outcome"), ==, "no-domain");
+    summary = json_object_get_object_member(object, "summary");
+    g_assert_cmpint(json_object_get_int_member(summary, "gone"), ==, 3);
+    g_assert_cmpint(json_object_get_int_member(summary, "failed"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(summary, "jobs"), ==, 2);
+    /* Not a terminal: no progress line on stderr. */
+    g_assert_cmpstr(run.err, ==, "");
+
+    tdxTestRunCli(&again, "-c", uri, "destroy", "cli-d1", NULL);
+    g_assert_cmpint(again.exit_code, ==, TDX_EXIT_NO_DOMAIN);
+    g_assert_nonnull(strstr(again.out, "cli-d1: no-domain"));
+}
+
+
+int
+main(int argc, char **argv)
+{
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+
+    g_test_add_func("/virsh-tdx/usage", testUsage);
+    g_test_add_func("/virsh-tdx/bad-config", testBadConfig);
+    g_test_add_func("/virsh-tdx/unreachable", testUnreachable);
+    g_test_add_func("/virsh-tdx/list-and-probe", testListAndProbe);
+    g_test_add_func("/virsh-tdx/destroy", testDestroy);
+
+    ret = g_test_run();
+    tdxTestDaemonStop(daemon_shared);
+    return ret;
+}
