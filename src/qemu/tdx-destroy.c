@@ -243,9 +243,12 @@ tdxDestroyTerminate(tdxDestroy *ctx)
 }
 
 
-/* Choose the path. FALSE when the destroy must not go on. */
+/* Probe QEMU and choose the path, before anything is done to the guest,
+ * so that a refusal leaves it exactly as it was. FALSE when the destroy
+ * must not go on. A QEMU that cannot be probed is destroyed anyway, even
+ * with without-terminate=refuse: it would not answer tdx-terminate either. */
 static gboolean
-tdxDestroyPrepare(tdxDestroy *ctx)
+tdxDestroyClassify(tdxDestroy *ctx)
 {
     tdxDestroyResult *result = ctx->result;
     g_autoptr(GError) error = NULL;
@@ -301,8 +304,8 @@ tdxDestroyPrepare(tdxDestroy *ctx)
         return TRUE;
     }
 
-    result->path = tdxDestroyTerminate(ctx) ? TDX_DESTROY_PATH_TERMINATE
-                                            : TDX_DESTROY_PATH_FALLBACK;
+    /* Tentative: tdxDestroyTerminate() has the last word. */
+    result->path = TDX_DESTROY_PATH_TERMINATE;
     return TRUE;
 }
 
@@ -385,6 +388,9 @@ tdxDestroyDomain(virConnectPtr conn, const char *name,
     }
     tdxDestroyPhaseEnd(&ctx, TDX_PHASE_LOOKUP);
 
+    if (!tdxDestroyClassify(&ctx))
+        goto cleanup;
+
     if (tdxDestroyGraceful(&ctx)) {
         result->path = TDX_DESTROY_PATH_GRACEFUL;
         goto cleanup;
@@ -392,7 +398,10 @@ tdxDestroyDomain(virConnectPtr conn, const char *name,
     if (result->error)
         goto cleanup;
 
-    if (!tdxDestroyPrepare(&ctx) || !tdxDestroyKill(&ctx))
+    if (result->path == TDX_DESTROY_PATH_TERMINATE && !tdxDestroyTerminate(&ctx))
+        result->path = TDX_DESTROY_PATH_FALLBACK;
+
+    if (!tdxDestroyKill(&ctx))
         goto cleanup;
 
     tdxDestroyReclaim(&ctx);

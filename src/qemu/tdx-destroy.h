@@ -3,7 +3,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The sequence for a TD: [graceful shutdown] -> probe -> tdx-terminate ->
+ * The sequence for a TD: probe -> [graceful shutdown] -> tdx-terminate ->
  * virDomainDestroyFlags -> wait until the domain is gone. docs/destroy.rst
  * describes each fallback.
  */

@@ -33,7 +33,7 @@ typedef enum {
 /* Exit codes of virsh-tdx, documented in docs/virsh-tdx.rst. */
 typedef enum {
     TDX_EXIT_OK = 0,           /* everything asked for was done */
-    TDX_EXIT_FAILED = 1,       /* at least one domain could not be destroyed */
+    TDX_EXIT_FAILED = 1,       /* failed; or several domains failed for different reasons */
     TDX_EXIT_USAGE = 2,        /* bad command line */
     TDX_EXIT_CONFIG = 3,       /* bad configuration file or metadata */
     TDX_EXIT_CONNECTION = 4,   /* libvirt daemon unreachable or lost */

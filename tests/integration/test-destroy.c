@@ -271,11 +271,16 @@ testNonTDRefused(void)
         return;
     tdxTestSetupInit(&setup);
     setup.config.non_td = TDX_NON_TD_REFUSE;
+    /* Refused before anything is done: not even an ACPI shutdown. */
+    setup.config.graceful = TRUE;
+    setup.config.grace_seconds = 30;
     tdxTestGuest(conn, "plain-keep");
 
     result = tdxDestroyDomain(conn, "plain-keep", &setup.options);
     g_assert_error(result->error, TDX_ERROR, TDX_ERROR_REFUSED);
+    g_assert_cmpint(result->phase_usec[TDX_PHASE_GRACEFUL], ==, 0);
     g_assert_true(tdxTestIsRunning(conn, "plain-keep"));
+    setup.config.graceful = FALSE;
 
     setup.config.non_td = TDX_NON_TD_DESTROY;
     cleanup = tdxDestroyDomain(conn, "plain-keep", &setup.options);

@@ -37,7 +37,16 @@ tdxCliParseOptions(const char *command, const char *parameters,
 gboolean
 tdxCliConnect(tdxCli *cli, GError **error)
 {
-    const char *uri = cli->uri ? cli->uri : cli->config.uri;
+    const char *uri = cli->uri;
+
+    if (cli->config_error) {
+        g_propagate_error(error, g_error_copy(cli->config_error));
+        return FALSE;
+    }
+    if (!uri)
+        uri = g_getenv("LIBVIRT_DEFAULT_URI");
+    if (!uri || !*uri)
+        uri = cli->config.uri;
 
     cli->conn = tdxConnectionOpen(uri, error);
     return cli->conn != NULL;

@@ -16,6 +16,7 @@ struct _tdxCli {
     char *config_path;      /* --config */
     gboolean verbose;
     tdxConfig config;
+    GError *config_error;   /* why the configuration file was not loaded */
     virConnectPtr conn;
 };
 
@@ -34,6 +35,8 @@ gboolean tdxCliParseOptions(const char *command, const char *parameters,
                             const char *summary, GOptionEntry *entries,
                             int *argc, char ***argv, int *exit_code);
 
+/* Fail if the configuration file was bad, then connect to -c URI, else
+ * $LIBVIRT_DEFAULT_URI (as virsh does), else [connection] uri. */
 gboolean tdxCliConnect(tdxCli *cli, GError **error);
 
 /* Print "virsh-tdx: error: MESSAGE" and return the exit code for @error. */
@@ -57,3 +60,4 @@ void tdxCliProgressDone(gpointer opaque, const char *domain);
 int tdxCmdList(tdxCli *cli, int argc, char **argv);
 int tdxCmdProbe(tdxCli *cli, int argc, char **argv);
 int tdxCmdDestroy(tdxCli *cli, int argc, char **argv);
+int tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv);

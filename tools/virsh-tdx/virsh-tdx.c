@@ -13,6 +13,7 @@ static const tdxCliCommand commands[] = {
     { "list", "list TDs (and other guests with --all) with teardown estimates", tdxCmdList },
     { "probe", "ask a running domain's QEMU what it is and offers", tdxCmdProbe },
     { "destroy", "tear down domains with terminate semantics, in parallel", tdxCmdDestroy },
+    { "shutdown-host", "stop every running TD for a host shutdown, within a deadline", tdxCmdShutdownHost },
 };
 
 
@@ -102,13 +103,12 @@ main(int argc, char **argv)
 
     g_log_set_writer_func(tdxCliLogWriter, &cli, NULL);
 
+    /* A broken file is reported by the first command that needs the
+     * configuration, so that 'COMMAND --help' still works. */
     tdxConfigInit(&cli.config);
-    if (!tdxConfigLoad(&cli.config,
-                       cli.config_path ? cli.config_path : TDX_CONFIG_DEFAULT_PATH,
-                       cli.config_path == NULL, &error)) {
-        ret = tdxCliReportError(error);
-        goto cleanup;
-    }
+    tdxConfigLoad(&cli.config,
+                  cli.config_path ? cli.config_path : TDX_CONFIG_DEFAULT_PATH,
+                  cli.config_path == NULL, &cli.config_error);
 
     for (i = 0; i < G_N_ELEMENTS(commands); i++) {
         if (g_str_equal(argv[1], commands[i].name))
@@ -125,6 +125,7 @@ main(int argc, char **argv)
     if (cli.conn)
         virConnectClose(cli.conn);
     tdxConfigClear(&cli.config);
+    g_clear_error(&cli.config_error);
     g_free(cli.uri);
     g_free(cli.config_path);
     return ret;

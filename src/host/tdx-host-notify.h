@@ -1,0 +1,28 @@
+/*
+ * tdx-host-notify.h: telling systemd and its journal how shutdown-host goes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Run as the ExecStop= of libvirt-tdx-shutdown.service, the orchestrator is
+ * the control process of a stopping unit: systemd shows its STATUS= in
+ * systemctl status and the console, and kills it when TimeoutStopSec=
+ * passes unless EXTEND_TIMEOUT_USEC= keeps pushing that out. Both are
+ * no-ops without $NOTIFY_SOCKET (an interactive run).
+ */
+#pragma once
+
+#include "tdx-host-plan.h"
+
+/* MESSAGE_IDs of our journal entries (journalctl MESSAGE_ID=...). */
+#define TDX_HOST_JOURNAL_DOMAIN_ID "3b77209a6d6c4af5aa0e5a56055c6b7d"
+#define TDX_HOST_JOURNAL_SUMMARY_ID "6f5a338443b349d39adc8b03086a6fd3"
+
+/* STATUS=@status, and when @extend_usec > 0 EXTEND_TIMEOUT_USEC=@extend_usec:
+ * "allow me that much longer from now", so it must be sent again before
+ * it runs out; a run that hangs stops sending and is killed. */
+void tdxHostNotify(const char *status, gint64 extend_usec);
+
+/* One structured entry per domain: TDX_DOMAIN=, TDX_PATH=, TDX_OUTCOME=,
+ * TDX_TOTAL_MS= and each phase's TDX_*_MS=. */
+void tdxHostJournalDomain(const tdxHostDomain *domain);
+void tdxHostJournalSummary(const tdxHostPlan *plan, const char *summary, int exit_code);

@@ -1,0 +1,115 @@
+/*
+ * tdx-host-plan.h: what shutdown-host will do with each running domain
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libvirt/libvirt.h>
+
+#include "tdx-config.h"
+#include "tdx-destroy.h"
+#include "tdx-monitor.h"
+
+typedef enum {
+    TDX_HOST_ACTION_TERMINATE,  /* a TD: the destroy path, with terminate */
+    TDX_HOST_ACTION_DESTROY,    /* not a TD, non-td=destroy */
+    TDX_HOST_ACTION_SHUTDOWN,   /* not a TD, non-td=shutdown: ACPI, then destroy */
+    TDX_HOST_ACTION_LEAVE,      /* not a TD, non-td=leave: libvirt-guests' job */
+    TDX_HOST_ACTION_NONE,       /* could not even be inspected */
+} tdxHostAction;
+
+/* How a domain's run ended. */
+typedef enum {
+    TDX_HOST_OUTCOME_PENDING,   /* not decided yet (or a dry run) */
+    TDX_HOST_OUTCOME_GONE,
+    TDX_HOST_OUTCOME_LEFT,      /* left running on purpose */
+    TDX_HOST_OUTCOME_FAILED,    /* error says why */
+    TDX_HOST_OUTCOME_NOT_STARTED,/* the deadline came before its turn */
+    TDX_HOST_OUTCOME_ABANDONED, /* its teardown still ran at the deadline */
+} tdxHostOutcome;
+
+typedef struct _tdxHostDomain tdxHostDomain;
+struct _tdxHostDomain {
+    char *name;
+    char *uuid;
+    gboolean is_td;
+    gboolean probed;
+    gboolean has_terminate;
+    guint64 memory_kib;
+    int priority;
+    tdxHostAction action;
+    gboolean graceful;          /* gets an ACPI shutdown first */
+    guint grace_seconds;
+    double estimate_seconds;    /* teardown along the path it will take */
+    double estimate_terminate_seconds;
+    double estimate_plain_seconds;
+    guint order;                /* 1-based teardown order; 0: not scheduled */
+    double planned_start_seconds; /* after the graceful phase, per the model */
+
+    /* Filled in by the run. Times are relative to the start of the run. */
+    tdxHostOutcome outcome;
+    tdxDestroyPath path;
+    gint64 graceful_usec;       /* time in the graceful phase */
+    gint64 start_usec;          /* teardown start; -1: never started */
+    gint64 end_usec;            /* gone (or given up on); -1: never */
+    tdxDestroyResult *destroy;  /* NULL unless the destroy path ran */
+    GError *error;
+};
+
+typedef struct _tdxHostPlan tdxHostPlan;
+struct _tdxHostPlan {
+    GPtrArray *domains;         /* tdxHostDomain, in teardown order, then the rest */
+    guint jobs;
+    guint deadline_seconds;
+    tdxHostNonTdAction non_td;
+    double graceful_seconds;    /* longest grace among graceful domains */
+    double makespan_seconds;             /* teardown, along the paths planned */
+    double makespan_terminate_seconds;   /* the same if every TD offered terminate */
+    double makespan_plain_seconds;       /* the same without terminate semantics */
+    double sequential_plain_seconds;     /* one by one, without terminate */
+
+    /* Filled in by the run. */
+    gint64 elapsed_usec;        /* until the last scheduled guest was gone */
+    gint64 graceful_phase_usec;
+    guint peak_jobs;            /* most teardowns that really ran at once */
+    GError *error;              /* the run as a whole failed (lost daemon) */
+};
+
+/* What the caller asks for; the configuration fills in the rest. */
+typedef struct _tdxHostOptions tdxHostOptions;
+struct _tdxHostOptions {
+    const tdxConfig *config;
+    tdxGracefulMode graceful;   /* POLICY: per-domain metadata, then [shutdown-host] */
+    guint jobs;                 /* 0: [shutdown-host] jobs (0 there: one per CPU) */
+    guint deadline_seconds;     /* 0: [shutdown-host] deadline */
+    gint grace_seconds;         /* -1: per domain, then [shutdown-host] grace-period */
+    gint non_td;                /* -1: [shutdown-host] non-td, else a tdxHostNonTdAction */
+    /* NULL: talk to QEMU through libvirt. */
+    tdxMonitorFactory monitor_new;
+    gpointer monitor_opaque;
+    /* Called about once a second on the calling thread with a one-line
+     * status (what systemd also gets); may be NULL. */
+    void (*status)(const char *line, gpointer opaque);
+    gpointer status_opaque;
+};
+
+void tdxHostOptionsInit(tdxHostOptions *options, const tdxConfig *config);
+
+void tdxHostDomainFree(tdxHostDomain *domain);
+void tdxHostPlanFree(tdxHostPlan *plan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(tdxHostPlan, tdxHostPlanFree);
+
+/* Find every running domain of @conn, ask each QEMU what it is (all at
+ * once: a hung monitor costs its timeout once, not once per domain) and
+ * decide what happens to it. Fails only when the domains cannot be listed. */
+tdxHostPlan *tdxHostPlanNew(virConnectPtr conn, const tdxHostOptions *options,
+                            GError **error);
+
+const char *tdxHostActionToString(tdxHostAction action);
+const char *tdxHostOutcomeToString(tdxHostOutcome outcome);
+
+/* The dry run: order, estimate per domain and for the whole host. */
+char *tdxHostPlanToText(const tdxHostPlan *plan);
+void tdxHostPlanToJson(const tdxHostPlan *plan, JsonBuilder *builder);

@@ -1,0 +1,676 @@
+/*
+ * tdx-host-run.c: shutdown-host, the run itself
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "tdx-host-run.h"
+#include "tdx-host-notify.h"
+#include "tdx-host-schedule.h"
+#include "tdx-error.h"
+#include "tdx-libvirt.h"
+#include "tdx-result.h"
+
+/* How far EXTEND_TIMEOUT_USEC reaches past our own deadline: enough for
+ * the report, short enough that a run which hangs is killed soon after. */
+#define TDX_HOST_EXTEND_MARGIN_USEC (30 * G_USEC_PER_SEC)
+/* Shutdown requests wait on QEMU monitors, not on CPUs. */
+#define TDX_HOST_SHUTDOWN_THREADS 32
+
+typedef struct {
+    virConnectPtr conn;
+    tdxHostPlan *plan;
+    const tdxHostOptions *options;
+    gint64 start_usec;
+    gint64 deadline_usec;
+    gint64 abandon_usec;
+} tdxHostRunCtx;
+
+/* What every teardown worker shares. Owned by the schedule, so it outlives
+ * a worker abandoned at the deadline. */
+typedef struct {
+    virConnectPtr conn;
+    tdxConfig config;
+    tdxDestroyOptions options;
+} tdxHostWork;
+
+
+static gboolean
+tdxHostDomainActedOn(const tdxHostDomain *domain)
+{
+    return domain->action != TDX_HOST_ACTION_LEAVE;
+}
+
+
+static void G_GNUC_PRINTF(2, 3)
+tdxHostStatus(tdxHostRunCtx *ctx, const char *fmt, ...)
+{
+    g_autofree char *line = NULL;
+    gint64 left = ctx->abandon_usec - g_get_monotonic_time();
+    va_list args;
+
+    va_start(args, fmt);
+    line = g_strdup_vprintf(fmt, args);
+    va_end(args);
+
+    tdxHostNotify(line, MAX(left, 0) + TDX_HOST_EXTEND_MARGIN_USEC);
+    if (ctx->options->status)
+        ctx->options->status(line, ctx->options->status_opaque);
+}
+
+
+static double
+tdxHostSecondsLeft(tdxHostRunCtx *ctx)
+{
+    return MAX(0, ctx->deadline_usec - g_get_monotonic_time()) / (double) G_USEC_PER_SEC;
+}
+
+
+/* ---- graceful phase ------------------------------------------------------ */
+
+typedef struct {
+    tdxHostDomain *domain;
+    virDomainPtr dom;
+    gint64 grace_end_usec;
+    gboolean pending;       /* asked to shut down, still running */
+    GError *error;
+} tdxHostGraceful;
+
+typedef struct {
+    GMutex lock;
+    GCond cond;
+    gboolean event;
+} tdxHostEvents;
+
+
+static void
+tdxHostGracefulAsk(gpointer data, gpointer opaque G_GNUC_UNUSED)
+{
+    tdxHostGraceful *item = data;
+    virErrorPtr err;
+
+    if (virDomainShutdown(item->dom) == 0) {
+        item->pending = TRUE;
+        return;
+    }
+    err = virGetLastError();
+    if (tdxLibvirtErrorIsDomainGone(err))
+        return;
+    /* Refused (e.g. no ACPI): the teardown phase takes care of it. */
+    g_message("%s: graceful shutdown refused (%s)", item->domain->name,
+              err && err->message ? err->message : "unknown error");
+}
+
+
+static int
+tdxHostGracefulEvent(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
+                     int event, int detail G_GNUC_UNUSED, void *opaque)
+{
+    tdxHostEvents *events = opaque;
+
+    if (event == VIR_DOMAIN_EVENT_STOPPED || event == VIR_DOMAIN_EVENT_UNDEFINED) {
+        g_mutex_lock(&events->lock);
+        events->event = TRUE;
+        g_cond_broadcast(&events->cond);
+        g_mutex_unlock(&events->lock);
+    }
+    return 0;
+}
+
+
+static void
+tdxHostEventsFree(void *opaque)
+{
+    tdxHostEvents *events = opaque;
+
+    g_mutex_clear(&events->lock);
+    g_cond_clear(&events->cond);
+    g_free(events);
+}
+
+
+/* 1: gone, 0: running, -1: cannot tell (the daemon is gone). */
+static int
+tdxHostIsGone(virDomainPtr dom)
+{
+    int active = virDomainIsActive(dom);
+
+    if (active == 1)
+        return 0;
+    if (active == 0 || tdxLibvirtErrorIsDomainGone(virGetLastError()))
+        return 1;
+    return -1;
+}
+
+
+static void
+tdxHostGracefulPhase(tdxHostRunCtx *ctx)
+{
+    tdxHostPlan *plan = ctx->plan;
+    g_autoptr(GArray) items = g_array_new(FALSE, TRUE, sizeof(tdxHostGraceful));
+    tdxHostEvents *events = g_new0(tdxHostEvents, 1);
+    gint64 phase_start = g_get_monotonic_time();
+    GThreadPool *pool;
+    guint pending;
+    int callback;
+    guint i;
+
+    for (i = 0; i < plan->domains->len; i++) {
+        tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+        tdxHostGraceful item = { .domain = domain };
+        g_autoptr(GError) error = NULL;
+
+        if (!tdxHostDomainActedOn(domain) || !domain->graceful ||
+            domain->outcome != TDX_HOST_OUTCOME_PENDING)
+            continue;
+        if (!(item.dom = tdxDomainLookup(ctx->conn, domain->uuid ? domain->uuid : domain->name,
+                                         &error))) {
+            /* Gone already, or unreachable: the teardown phase finds out. */
+            continue;
+        }
+        item.grace_end_usec = MIN(phase_start + (gint64) domain->grace_seconds * G_USEC_PER_SEC,
+                                  ctx->deadline_usec);
+        g_array_append_val(items, item);
+    }
+    if (items->len == 0) {
+        tdxHostEventsFree(events);
+        return;
+    }
+
+    g_mutex_init(&events->lock);
+    g_cond_init(&events->cond);
+    callback = virConnectDomainEventRegisterAny(ctx->conn, NULL,
+                                                VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                VIR_DOMAIN_EVENT_CALLBACK(tdxHostGracefulEvent),
+                                                events, tdxHostEventsFree);
+    if (callback < 0) {
+        /* Without events the once-a-second check below still sees them go. */
+        virResetLastError();
+        tdxHostEventsFree(events);
+        events = NULL;
+    }
+
+    tdxHostStatus(ctx, "graceful: asking %u guests to shut down", items->len);
+    /* All at once: each guest's grace period runs in parallel, so the
+     * phase lasts as long as the longest one, not their sum. */
+    pool = g_thread_pool_new(tdxHostGracefulAsk, NULL,
+                             MIN(items->len, TDX_HOST_SHUTDOWN_THREADS), FALSE, NULL);
+    for (i = 0; i < items->len; i++)
+        g_thread_pool_push(pool, &g_array_index(items, tdxHostGraceful, i), NULL);
+    g_thread_pool_free(pool, FALSE, TRUE);
+
+    for (;;) {
+        gint64 now = g_get_monotonic_time();
+        gint64 wake = now + G_USEC_PER_SEC;
+        double longest = 0;
+
+        pending = 0;
+        for (i = 0; i < items->len; i++) {
+            tdxHostGraceful *item = &g_array_index(items, tdxHostGraceful, i);
+            int gone;
+
+            if (!item->pending)
+                continue;
+            if ((gone = tdxHostIsGone(item->dom)) < 0 || virConnectIsAlive(ctx->conn) != 1) {
+                tdxLibvirtError(&plan->error, "lost the connection to libvirt in the "
+                                "graceful phase");
+                plan->error->code = TDX_ERROR_CONNECTION;
+                break;
+            }
+            now = g_get_monotonic_time();
+            if (gone) {
+                item->pending = FALSE;
+                item->domain->outcome = TDX_HOST_OUTCOME_GONE;
+                item->domain->path = TDX_DESTROY_PATH_GRACEFUL;
+                item->domain->graceful_usec = now - phase_start;
+                item->domain->end_usec = now - ctx->start_usec;
+                continue;
+            }
+            if (now >= item->grace_end_usec) {
+                item->pending = FALSE;
+                item->domain->graceful_usec = now - phase_start;
+                continue;
+            }
+            pending++;
+            wake = MIN(wake, item->grace_end_usec);
+            longest = MAX(longest, (item->grace_end_usec - now) / (double) G_USEC_PER_SEC);
+        }
+        if (plan->error || pending == 0)
+            break;
+
+        tdxHostStatus(ctx, "graceful: %u of %u guests still shutting down, "
+                      "up to %.0f s more; deadline in %.0f s",
+                      pending, items->len, longest, tdxHostSecondsLeft(ctx));
+        if (events) {
+            g_mutex_lock(&events->lock);
+            while (!events->event && g_cond_wait_until(&events->cond, &events->lock, wake))
+                ;
+            events->event = FALSE;
+            g_mutex_unlock(&events->lock);
+        } else {
+            g_usleep(MAX(0, wake - g_get_monotonic_time()));
+        }
+    }
+
+    if (callback >= 0)
+        virConnectDomainEventDeregisterAny(ctx->conn, callback);
+    for (i = 0; i < items->len; i++)
+        virDomainFree(g_array_index(items, tdxHostGraceful, i).dom);
+    plan->graceful_phase_usec = g_get_monotonic_time() - phase_start;
+}
+
+
+/* ---- teardown phase ------------------------------------------------------ */
+
+static void
+tdxHostWorkFree(gpointer opaque)
+{
+    tdxHostWork *work = opaque;
+
+    virConnectClose(work->conn);
+    g_free(work->config.uri);
+    g_free(work);
+}
+
+
+static gpointer
+tdxHostWorkRun(const char *name, gpointer opaque)
+{
+    tdxHostWork *work = opaque;
+
+    return tdxDestroyDomain(work->conn, name, &work->options);
+}
+
+
+static void
+tdxHostTeardownTick(tdxHostSchedule *schedule, gpointer opaque)
+{
+    tdxHostRunCtx *ctx = opaque;
+    g_auto(GStrv) running = tdxHostScheduleRunning(schedule);
+    g_autofree char *names = g_strjoinv(" ", running);
+    guint done;
+    guint nrunning;
+    guint waiting;
+
+    tdxHostScheduleCounts(schedule, &done, &nrunning, &waiting);
+    tdxHostStatus(ctx, "teardown: %u of %u done, %u running (%s), %u waiting; "
+                  "deadline in %.0f s",
+                  done, tdxHostScheduleSize(schedule), nrunning, names, waiting,
+                  tdxHostSecondsLeft(ctx));
+}
+
+
+static void
+tdxHostTeardownRecord(tdxHostRunCtx *ctx, tdxHostSchedule *schedule, guint i,
+                      tdxHostDomain *domain)
+{
+    tdxDestroyResult *result;
+    gint64 start;
+    gint64 end;
+
+    tdxHostScheduleTimes(schedule, i, &start, &end);
+    if (start > 0)
+        domain->start_usec = start - ctx->start_usec;
+
+    switch (tdxHostScheduleState(schedule, i)) {
+    case TDX_HOST_TASK_NOT_STARTED:
+        domain->outcome = TDX_HOST_OUTCOME_NOT_STARTED;
+        g_set_error(&domain->error, TDX_ERROR, TDX_ERROR_TIMEOUT,
+                    "deadline of %u s passed before its teardown could start",
+                    ctx->plan->deadline_seconds);
+        return;
+    case TDX_HOST_TASK_RUNNING:
+        domain->outcome = TDX_HOST_OUTCOME_ABANDONED;
+        g_set_error(&domain->error, TDX_ERROR, TDX_ERROR_TIMEOUT,
+                    "still being torn down at the deadline of %u s",
+                    ctx->plan->deadline_seconds);
+        return;
+    case TDX_HOST_TASK_DONE:
+        break;
+    }
+
+    /* The schedule keeps ownership; the record gets its own copy of
+     * what it reports. */
+    result = tdxHostScheduleResult(schedule, i);
+    domain->end_usec = end - ctx->start_usec;
+    domain->path = result->path;
+    domain->destroy = g_new0(tdxDestroyResult, 1);
+    *domain->destroy = *result;
+    domain->destroy->domain = g_strdup(result->domain);
+    domain->destroy->uuid = g_strdup(result->uuid);
+    domain->destroy->notes = g_ptr_array_ref(result->notes);
+    domain->destroy->error = result->error ? g_error_copy(result->error) : NULL;
+    if (result->error) {
+        domain->outcome = TDX_HOST_OUTCOME_FAILED;
+        domain->error = g_error_copy(result->error);
+    } else {
+        domain->outcome = TDX_HOST_OUTCOME_GONE;
+    }
+}
+
+
+static void
+tdxHostTeardownPhase(tdxHostRunCtx *ctx)
+{
+    tdxHostPlan *plan = ctx->plan;
+    tdxHostWork *work = g_new0(tdxHostWork, 1);
+    g_autoptr(tdxHostSchedule) schedule = NULL;
+    g_autoptr(GHashTable) by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    guint i;
+
+    virConnectRef(ctx->conn);
+    work->conn = ctx->conn;
+    work->config = *ctx->options->config;
+    work->config.uri = g_strdup(ctx->options->config->uri);
+    /* Which guests to stop was decided by the plan; [destroy] non-td is
+     * about the destroy command. */
+    work->config.non_td = TDX_NON_TD_DESTROY;
+    work->options = (tdxDestroyOptions) {
+        .config = &work->config,
+        /* The graceful phase, if any, is over. */
+        .graceful = TDX_GRACEFUL_NEVER,
+        .monitor_new = ctx->options->monitor_new,
+        .monitor_opaque = ctx->options->monitor_opaque,
+        .hard_deadline_usec = ctx->deadline_usec,
+    };
+    schedule = tdxHostScheduleNew(plan->jobs, tdxHostWorkRun, work, tdxHostWorkFree,
+                                  (GDestroyNotify) tdxDestroyResultFree);
+
+    for (i = 0; i < plan->domains->len; i++) {
+        tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+
+        if (!tdxHostDomainActedOn(domain) || domain->outcome != TDX_HOST_OUTCOME_PENDING)
+            continue;
+        tdxHostScheduleAdd(schedule, domain->name, domain->estimate_seconds,
+                           domain->priority);
+        g_hash_table_insert(by_name, domain->name, domain);
+    }
+    if (tdxHostScheduleSize(schedule) == 0)
+        return;
+
+    tdxHostStatus(ctx, "teardown: %u guests, %u at a time, longest first",
+                  tdxHostScheduleSize(schedule), tdxHostScheduleJobs(schedule));
+    tdxHostScheduleRun(schedule, ctx->deadline_usec, ctx->abandon_usec,
+                       G_USEC_PER_SEC, tdxHostTeardownTick, ctx);
+
+    plan->peak_jobs = tdxHostSchedulePeak(schedule);
+    for (i = 0; i < tdxHostScheduleSize(schedule); i++)
+        tdxHostTeardownRecord(ctx, schedule, i,
+                              g_hash_table_lookup(by_name, tdxHostScheduleName(schedule, i)));
+}
+
+
+int
+tdxHostPlanExitCode(const tdxHostPlan *plan)
+{
+    int code = TDX_EXIT_OK;
+    guint i;
+
+    /* A lost daemon explains every other failure of the run. */
+    if (plan->error)
+        return tdxErrorToExitCode(plan->error);
+    for (i = 0; i < plan->domains->len; i++) {
+        const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+
+        if (domain->error && g_error_matches(domain->error, TDX_ERROR, TDX_ERROR_CONNECTION))
+            return TDX_EXIT_CONNECTION;
+    }
+    for (i = 0; i < plan->domains->len; i++) {
+        const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+        int item_code;
+
+        if (!tdxHostDomainActedOn(domain) || !domain->error)
+            continue;
+        item_code = tdxErrorToExitCode(domain->error);
+        if (code == TDX_EXIT_OK)
+            code = item_code;
+        else if (code != item_code)
+            return TDX_EXIT_FAILED;
+    }
+    return code;
+}
+
+
+int
+tdxHostRun(virConnectPtr conn, tdxHostPlan *plan, const tdxHostOptions *options)
+{
+    tdxHostRunCtx ctx = {
+        .conn = conn,
+        .plan = plan,
+        .options = options,
+        .start_usec = g_get_monotonic_time(),
+    };
+    g_autofree char *summary = NULL;
+    int exit_code;
+    guint i;
+
+    ctx.deadline_usec = ctx.start_usec + (gint64) plan->deadline_seconds * G_USEC_PER_SEC;
+    ctx.abandon_usec = ctx.deadline_usec + TDX_HOST_ABANDON_SLACK_SECONDS * G_USEC_PER_SEC;
+
+    for (i = 0; i < plan->domains->len; i++) {
+        tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+
+        if (domain->action == TDX_HOST_ACTION_LEAVE)
+            domain->outcome = TDX_HOST_OUTCOME_LEFT;
+    }
+
+    tdxHostGracefulPhase(&ctx);
+    if (!plan->error)
+        tdxHostTeardownPhase(&ctx);
+    plan->elapsed_usec = g_get_monotonic_time() - ctx.start_usec;
+
+    for (i = 0; i < plan->domains->len; i++) {
+        tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+
+        if (domain->outcome == TDX_HOST_OUTCOME_PENDING && plan->error) {
+            domain->outcome = TDX_HOST_OUTCOME_FAILED;
+            domain->error = g_error_copy(plan->error);
+        }
+        tdxHostJournalDomain(domain);
+    }
+
+    exit_code = tdxHostPlanExitCode(plan);
+    summary = tdxHostResultSummary(plan);
+    tdxHostNotify(summary, 0);
+    tdxHostJournalSummary(plan, summary, exit_code);
+    return exit_code;
+}
+
+
+/* ---- reports ------------------------------------------------------------- */
+
+static gboolean
+tdxHostDomainLeftRunning(const tdxHostDomain *domain)
+{
+    return tdxHostDomainActedOn(domain) && domain->outcome != TDX_HOST_OUTCOME_GONE;
+}
+
+
+char *
+tdxHostResultSummary(const tdxHostPlan *plan)
+{
+    GString *text = g_string_new(NULL);
+    g_autoptr(GPtrArray) left = g_ptr_array_new();
+    guint tds = 0;
+    guint tds_gone = 0;
+    guint others_gone = 0;
+    guint others_left = 0;
+    guint i;
+
+    for (i = 0; i < plan->domains->len; i++) {
+        const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+        gboolean gone = domain->outcome == TDX_HOST_OUTCOME_GONE;
+
+        if (domain->is_td) {
+            tds++;
+            tds_gone += gone;
+        } else if (domain->outcome == TDX_HOST_OUTCOME_LEFT) {
+            others_left++;
+        } else {
+            others_gone += gone;
+        }
+        if (tdxHostDomainLeftRunning(domain))
+            g_ptr_array_add(left, domain->name);
+    }
+    g_string_append_printf(text, "%u of %u TDs gone in %.2f s (%u jobs)",
+                           tds_gone, tds, plan->elapsed_usec / (double) G_USEC_PER_SEC,
+                           plan->jobs);
+    g_string_append_printf(text, "; other guests: %u stopped, %u left to libvirt-guests",
+                           others_gone, others_left);
+    if (left->len > 0) {
+        g_string_append(text, "; still present:");
+        for (i = 0; i < left->len; i++)
+            g_string_append_printf(text, " %s", (const char *) g_ptr_array_index(left, i));
+    }
+    if (plan->error)
+        g_string_append_printf(text, "; %s", plan->error->message);
+    return g_string_free(text, FALSE);
+}
+
+
+static const char *
+tdxHostDomainPathString(const tdxHostDomain *domain)
+{
+    if (domain->outcome == TDX_HOST_OUTCOME_LEFT)
+        return "left";
+    if (domain->path == TDX_DESTROY_PATH_NONE)
+        return "-";
+    return tdxDestroyPathToString(domain->path);
+}
+
+
+static double
+tdxHostMsOrZero(gint64 usec)
+{
+    return usec >= 0 ? usec / 1000.0 : 0;
+}
+
+
+char *
+tdxHostResultToText(const tdxHostPlan *plan)
+{
+    GString *text = g_string_new(NULL);
+    g_autofree char *summary = tdxHostResultSummary(plan);
+    guint i;
+    guint j;
+
+    g_string_append_printf(text, " %-5s %-24s %-3s %-9s %-26s %-11s %9s %9s %9s %9s\n",
+                           "Order", "Name", "TD", "Action", "Path", "Outcome",
+                           "Graceful", "Start", "Teardown", "Gone at");
+    for (i = 0; i < plan->domains->len; i++) {
+        const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+        g_autofree char *order = domain->order ? g_strdup_printf("%u", domain->order)
+                                               : g_strdup("-");
+        gint64 teardown = domain->destroy ? domain->destroy->total_usec : 0;
+
+        g_string_append_printf(text,
+                               " %-5s %-24s %-3s %-9s %-26s %-11s %7.2f s %7.2f s %7.2f s %7.2f s\n",
+                               order, domain->name, domain->is_td ? "yes" : "no",
+                               tdxHostActionToString(domain->action),
+                               tdxHostDomainPathString(domain),
+                               tdxHostOutcomeToString(domain->outcome),
+                               domain->graceful_usec / (double) G_USEC_PER_SEC,
+                               tdxHostMsOrZero(domain->start_usec) / 1000.0,
+                               teardown / (double) G_USEC_PER_SEC,
+                               tdxHostMsOrZero(domain->end_usec) / 1000.0);
+        if (domain->error)
+            g_string_append_printf(text, "    error: %s\n", domain->error->message);
+        for (j = 0; domain->destroy && j < domain->destroy->notes->len; j++)
+            g_string_append_printf(text, "    note: %s\n",
+                                   (const char *) g_ptr_array_index(domain->destroy->notes, j));
+    }
+    g_string_append_printf(text, "%s\n", summary);
+    return g_string_free(text, FALSE);
+}
+
+
+void
+tdxHostResultToJson(const tdxHostPlan *plan, JsonBuilder *builder)
+{
+    g_autofree char *summary = tdxHostResultSummary(plan);
+    guint gone = 0;
+    guint tds = 0;
+    guint tds_gone = 0;
+    guint i;
+
+    json_builder_begin_object(builder);
+    json_builder_set_member_name(builder, "domains");
+    json_builder_begin_array(builder);
+    for (i = 0; i < plan->domains->len; i++) {
+        const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+
+        if (domain->is_td) {
+            tds++;
+            tds_gone += domain->outcome == TDX_HOST_OUTCOME_GONE;
+        }
+        gone += domain->outcome == TDX_HOST_OUTCOME_GONE;
+
+        json_builder_begin_object(builder);
+        json_builder_set_member_name(builder, "name");
+        json_builder_add_string_value(builder, domain->name);
+        json_builder_set_member_name(builder, "uuid");
+        json_builder_add_string_value(builder, domain->uuid);
+        json_builder_set_member_name(builder, "order");
+        json_builder_add_int_value(builder, domain->order);
+        json_builder_set_member_name(builder, "td");
+        json_builder_add_boolean_value(builder, domain->is_td);
+        json_builder_set_member_name(builder, "action");
+        json_builder_add_string_value(builder, tdxHostActionToString(domain->action));
+        json_builder_set_member_name(builder, "path");
+        json_builder_add_string_value(builder, tdxHostDomainPathString(domain));
+        json_builder_set_member_name(builder, "outcome");
+        json_builder_add_string_value(builder, tdxHostOutcomeToString(domain->outcome));
+        json_builder_set_member_name(builder, "priority");
+        json_builder_add_int_value(builder, domain->priority);
+        tdxJsonAddMs(builder, "estimate_ms",
+                     (gint64) (domain->estimate_seconds * G_USEC_PER_SEC));
+        tdxJsonAddMs(builder, "graceful_ms", domain->graceful_usec);
+        json_builder_set_member_name(builder, "start_ms");
+        json_builder_add_int_value(builder, domain->start_usec >= 0 ? domain->start_usec / 1000 : -1);
+        json_builder_set_member_name(builder, "gone_at_ms");
+        json_builder_add_int_value(builder, domain->end_usec >= 0 ? domain->end_usec / 1000 : -1);
+        if (domain->destroy) {
+            json_builder_set_member_name(builder, "destroy");
+            tdxDestroyResultToJson(domain->destroy, builder);
+        }
+        json_builder_set_member_name(builder, "error");
+        if (domain->error)
+            json_builder_add_string_value(builder, domain->error->message);
+        else
+            json_builder_add_null_value(builder);
+        json_builder_end_object(builder);
+    }
+    json_builder_end_array(builder);
+
+    json_builder_set_member_name(builder, "summary");
+    json_builder_begin_object(builder);
+    json_builder_set_member_name(builder, "text");
+    json_builder_add_string_value(builder, summary);
+    json_builder_set_member_name(builder, "tds");
+    json_builder_add_int_value(builder, tds);
+    json_builder_set_member_name(builder, "tds_gone");
+    json_builder_add_int_value(builder, tds_gone);
+    json_builder_set_member_name(builder, "gone");
+    json_builder_add_int_value(builder, gone);
+    json_builder_set_member_name(builder, "jobs");
+    json_builder_add_int_value(builder, plan->jobs);
+    json_builder_set_member_name(builder, "peak_jobs");
+    json_builder_add_int_value(builder, plan->peak_jobs);
+    json_builder_set_member_name(builder, "deadline_seconds");
+    json_builder_add_int_value(builder, plan->deadline_seconds);
+    tdxJsonAddMs(builder, "graceful_phase_ms", plan->graceful_phase_usec);
+    tdxJsonAddMs(builder, "elapsed_ms", plan->elapsed_usec);
+    json_builder_set_member_name(builder, "still_present");
+    json_builder_begin_array(builder);
+    for (i = 0; i < plan->domains->len; i++) {
+        const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+
+        if (tdxHostDomainLeftRunning(domain))
+            json_builder_add_string_value(builder, domain->name);
+    }
+    json_builder_end_array(builder);
+    json_builder_end_object(builder);
+
+    json_builder_set_member_name(builder, "exit_code");
+    json_builder_add_int_value(builder, tdxHostPlanExitCode(plan));
+    json_builder_end_object(builder);
+}

@@ -1,0 +1,32 @@
+/*
+ * tdx-host-run.h: shutdown-host, the run itself
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Two phases: an optional graceful one where every guest that wants it
+ * gets its ACPI shutdown at the same time, then the teardown of whatever
+ * still runs through the destroy path, longest first on a bounded number
+ * of workers. One hard deadline covers both: no teardown starts after it
+ * and the run returns shortly after it whatever is still running, naming
+ * what is left.
+ */
+#pragma once
+
+#include "tdx-host-plan.h"
+
+/* Seconds past the deadline the run gives teardowns that are bounded by
+ * it themselves, so that they report their own timeout rather than being
+ * abandoned. */
+#define TDX_HOST_ABANDON_SLACK_SECONDS 2
+
+/* Carry out @plan, filling in each domain's record and the plan's totals.
+ * Returns the exit code (tdxExitCode): 0 when every TD (and every other
+ * guest it was asked to stop) is gone. */
+int tdxHostRun(virConnectPtr conn, tdxHostPlan *plan, const tdxHostOptions *options);
+
+int tdxHostPlanExitCode(const tdxHostPlan *plan);
+
+/* After the run: a record per domain and a summary. */
+char *tdxHostResultToText(const tdxHostPlan *plan);
+char *tdxHostResultSummary(const tdxHostPlan *plan);
+void tdxHostResultToJson(const tdxHostPlan *plan, JsonBuilder *builder);
