@@ -396,3 +396,28 @@ tdxTestGuestStart(virConnectPtr conn,
     }
     return dom;
 }
+
+
+static tdxTestDaemon *tdx_test_shared_daemon;
+
+
+tdxTestDaemon *
+tdxTestSharedDaemon(void)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (!tdxTestNeedDaemon())
+        return NULL;
+    if (!tdx_test_shared_daemon) {
+        tdx_test_shared_daemon = tdxTestDaemonStart(&error);
+        g_assert_no_error(error);
+    }
+    return tdx_test_shared_daemon;
+}
+
+
+void
+tdxTestSharedDaemonStop(void)
+{
+    g_clear_pointer(&tdx_test_shared_daemon, tdxTestDaemonStop);
+}

@@ -68,6 +68,13 @@ void tdxTestDaemonStop(tdxTestDaemon *d);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tdxTestDaemon, tdxTestDaemonStop);
 
+/* One daemon for all the tests of a program, which is what makes a suite
+ * of many small tests cheap: started on first use (NULL when the test is
+ * skipped, see tdxTestNeedDaemon()), stopped by tdxTestSharedDaemonStop()
+ * at the end of main(). Tests must leave no guest behind. */
+tdxTestDaemon *tdxTestSharedDaemon(void);
+void tdxTestSharedDaemonStop(void);
+
 /* "kvm" when the daemon behind @conn can run KVM guests, else "qemu" (TCG).
  * $TDX_TEST_VIRT_TYPE overrides.  Cached per connection URI. */
 const char *tdxTestGuestVirtType(virConnectPtr conn);

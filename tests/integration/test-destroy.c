@@ -18,57 +18,41 @@
     "{\"id\": \"libvirt-31\", \"error\": {\"class\": \"GenericError\", " \
     "\"desc\": \"KVM_TDX_TERMINATE_VM: Device or resource busy\"}}"
 
-static tdxTestDaemon *daemon_shared;
-
-/* The daemon all tests of this program share; NULL when skipped. */
-static virConnectPtr
-tdxTestConn(void)
-{
-    g_autoptr(GError) error = NULL;
-
-    if (!tdxTestNeedDaemon())
-        return NULL;
-    if (!daemon_shared) {
-        daemon_shared = tdxTestDaemonStart(&error);
-        g_assert_no_error(error);
-    }
-    tdxEventLoopEnsure();
-    return tdxTestDaemonConnection(daemon_shared);
-}
-
-
+/* Every test gets a fresh configuration and script on the shared daemon. */
 typedef struct {
+    virConnectPtr conn;         /* NULL: skipped */
     tdxConfig config;
     tdxDestroyOptions options;
     tdxQmpScript *script;
-} tdxTestSetup;
+} tdxTestFixture;
 
 
 static void
-tdxTestSetupInit(tdxTestSetup *setup)
+tdxTestFixtureSetUp(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    tdxConfigInit(&setup->config);
+    tdxTestDaemon *daemon = tdxTestSharedDaemon();
+
+    tdxConfigInit(&fx->config);
     /* Tiny guests: a short bound shows a hang without slowing the suite. */
-    setup->config.monitor_timeout_ms = 1000;
-    setup->config.terminate_retry_delay_ms = 10;
-    setup->config.deadline_min_seconds = 30;
-    setup->script = tdxQmpScriptNew();
-    setup->options.config = &setup->config;
-    setup->options.graceful = TDX_GRACEFUL_POLICY;
-    setup->options.monitor_new = tdxQmpScriptMonitorNew;
-    setup->options.monitor_opaque = setup->script;
+    fx->config.monitor_timeout_ms = 1000;
+    fx->config.terminate_retry_delay_ms = 10;
+    fx->config.deadline_min_seconds = 30;
+    fx->script = tdxQmpScriptNew();
+    fx->options.config = &fx->config;
+    fx->options.graceful = TDX_GRACEFUL_POLICY;
+    fx->options.monitor_new = tdxQmpScriptMonitorNew;
+    fx->options.monitor_opaque = fx->script;
+    if (daemon)
+        fx->conn = tdxTestDaemonConnection(daemon);
 }
 
 
 static void
-tdxTestSetupClear(tdxTestSetup *setup)
+tdxTestFixtureTearDown(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    tdxQmpScriptFree(setup->script);
-    tdxConfigClear(&setup->config);
+    tdxQmpScriptFree(fx->script);
+    tdxConfigClear(&fx->config);
 }
-
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(tdxTestSetup, tdxTestSetupClear);
 
 
 static void
@@ -120,111 +104,96 @@ tdxTestHasNote(const tdxDestroyResult *result, const char *needle)
 
 
 static void
-testNonTD(void)
+testNonTD(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = tdxTestConn();
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxDestroyResult) result = NULL;
 
-    if (!conn)
+    if (!fx->conn)
         return;
-    tdxTestSetupInit(&setup);
-    tdxTestGuest(conn, "plain1");
+    tdxTestGuest(fx->conn, "plain1");
 
-    result = tdxDestroyDomain(conn, "plain1", &setup.options);
+    result = tdxDestroyDomain(fx->conn, "plain1", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_NON_TD);
     g_assert_false(result->is_td);
     g_assert_false(result->terminate_supported);
     g_assert_cmpuint(result->memory_kib, ==, 64 * 1024);
-    g_assert_false(tdxTestIsRunning(conn, "plain1"));
+    g_assert_false(tdxTestIsRunning(fx->conn, "plain1"));
     g_assert_cmpint(result->phase_usec[TDX_PHASE_DESTROY], >, 0);
 }
 
 
 static void
-testTerminate(void)
+testTerminate(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = tdxTestConn();
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxDestroyResult) result = NULL;
 
-    if (!conn)
+    if (!fx->conn)
         return;
-    tdxTestSetupInit(&setup);
-    tdxTestGuest(conn, "td-term");
-    tdxQmpScriptMakeTD(setup.script, "td-term", TRUE, TDX_TEST_OK_REPLY);
+    tdxTestGuest(fx->conn, "td-term");
+    tdxQmpScriptMakeTD(fx->script, "td-term", TRUE, TDX_TEST_OK_REPLY);
 
-    result = tdxDestroyDomain(conn, "td-term", &setup.options);
+    result = tdxDestroyDomain(fx->conn, "td-term", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_TERMINATE);
     g_assert_true(result->is_td);
     g_assert_true(result->terminate_supported);
     g_assert_cmpuint(result->terminate_attempts, ==, 1);
-    g_assert_cmpuint(tdxQmpScriptCount(setup.script, "td-term", "tdx-terminate"), ==, 1);
+    g_assert_cmpuint(tdxQmpScriptCount(fx->script, "td-term", "tdx-terminate"), ==, 1);
     /* The probe went to the real QEMU, which answered through libvirt. */
-    g_assert_cmpuint(tdxQmpScriptCount(setup.script, "td-term", "query-commands"), ==, 1);
+    g_assert_cmpuint(tdxQmpScriptCount(fx->script, "td-term", "query-commands"), ==, 1);
     g_assert_cmpuint(result->notes->len, ==, 0);
-    g_assert_false(tdxTestIsRunning(conn, "td-term"));
+    g_assert_false(tdxTestIsRunning(fx->conn, "td-term"));
 }
 
 
 static void
-testBusyRetried(void)
+testBusyRetried(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = tdxTestConn();
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxDestroyResult) result = NULL;
 
-    if (!conn)
+    if (!fx->conn)
         return;
-    tdxTestSetupInit(&setup);
-    tdxTestGuest(conn, "td-busy");
-    tdxQmpScriptReply(setup.script, "td-busy", "tdx-terminate", TDX_TEST_BUSY_REPLY, 2);
-    tdxQmpScriptMakeTD(setup.script, "td-busy", TRUE, TDX_TEST_OK_REPLY);
+    tdxTestGuest(fx->conn, "td-busy");
+    tdxQmpScriptReply(fx->script, "td-busy", "tdx-terminate", TDX_TEST_BUSY_REPLY, 2);
+    tdxQmpScriptMakeTD(fx->script, "td-busy", TRUE, TDX_TEST_OK_REPLY);
 
-    result = tdxDestroyDomain(conn, "td-busy", &setup.options);
+    result = tdxDestroyDomain(fx->conn, "td-busy", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_TERMINATE);
     g_assert_cmpuint(result->terminate_attempts, ==, 3);
 }
 
 
 static void
-testBusyExhausted(void)
+testBusyExhausted(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = tdxTestConn();
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxDestroyResult) result = NULL;
 
-    if (!conn)
+    if (!fx->conn)
         return;
-    tdxTestSetupInit(&setup);
-    setup.config.terminate_retries = 2;
-    tdxTestGuest(conn, "td-busy2");
-    tdxQmpScriptMakeTD(setup.script, "td-busy2", TRUE, TDX_TEST_BUSY_REPLY);
+    fx->config.terminate_retries = 2;
+    tdxTestGuest(fx->conn, "td-busy2");
+    tdxQmpScriptMakeTD(fx->script, "td-busy2", TRUE, TDX_TEST_BUSY_REPLY);
 
-    result = tdxDestroyDomain(conn, "td-busy2", &setup.options);
+    result = tdxDestroyDomain(fx->conn, "td-busy2", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_FALLBACK);
     g_assert_cmpuint(result->terminate_attempts, ==, 3);
     g_assert_true(tdxTestHasNote(result, "busy after 3 attempts"));
-    g_assert_false(tdxTestIsRunning(conn, "td-busy2"));
+    g_assert_false(tdxTestIsRunning(fx->conn, "td-busy2"));
 }
 
 
 static void
-testNoTerminateCommand(void)
+testNoTerminateCommand(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = tdxTestConn();
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxDestroyResult) result = NULL;
 
-    if (!conn)
+    if (!fx->conn)
         return;
-    tdxTestSetupInit(&setup);
-    tdxTestGuest(conn, "td-old");
+    tdxTestGuest(fx->conn, "td-old");
     /* A TD whose QEMU predates the command: the real QEMU 7.2 here
      * answers query-commands without it. */
-    tdxQmpScriptMakeTD(setup.script, "td-old", FALSE, NULL);
+    tdxQmpScriptMakeTD(fx->script, "td-old", FALSE, NULL);
 
-    result = tdxDestroyDomain(conn, "td-old", &setup.options);
+    result = tdxDestroyDomain(fx->conn, "td-old", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_FALLBACK);
     g_assert_true(result->is_td);
     g_assert_false(result->terminate_supported);
@@ -234,135 +203,117 @@ testNoTerminateCommand(void)
 
 
 static void
-testNoTerminateRefused(void)
+testNoTerminateRefused(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = tdxTestConn();
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxDestroyResult) result = NULL;
     g_autoptr(tdxDestroyResult) cleanup = NULL;
 
-    if (!conn)
+    if (!fx->conn)
         return;
-    tdxTestSetupInit(&setup);
-    setup.config.no_terminate = TDX_FALLBACK_REFUSE;
-    tdxTestGuest(conn, "td-keep");
-    tdxQmpScriptMakeTD(setup.script, "td-keep", FALSE, NULL);
+    fx->config.no_terminate = TDX_FALLBACK_REFUSE;
+    tdxTestGuest(fx->conn, "td-keep");
+    tdxQmpScriptMakeTD(fx->script, "td-keep", FALSE, NULL);
 
-    result = tdxDestroyDomain(conn, "td-keep", &setup.options);
+    result = tdxDestroyDomain(fx->conn, "td-keep", &fx->options);
     g_assert_error(result->error, TDX_ERROR, TDX_ERROR_REFUSED);
     g_assert_cmpint(result->path, ==, TDX_DESTROY_PATH_REFUSED);
-    g_assert_true(tdxTestIsRunning(conn, "td-keep"));
+    g_assert_true(tdxTestIsRunning(fx->conn, "td-keep"));
 
-    setup.config.no_terminate = TDX_FALLBACK_DESTROY;
-    cleanup = tdxDestroyDomain(conn, "td-keep", &setup.options);
+    fx->config.no_terminate = TDX_FALLBACK_DESTROY;
+    cleanup = tdxDestroyDomain(fx->conn, "td-keep", &fx->options);
     tdxTestAssertGone(cleanup, TDX_DESTROY_PATH_FALLBACK);
 }
 
 
 static void
-testNonTDRefused(void)
+testNonTDRefused(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = tdxTestConn();
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxDestroyResult) result = NULL;
     g_autoptr(tdxDestroyResult) cleanup = NULL;
 
-    if (!conn)
+    if (!fx->conn)
         return;
-    tdxTestSetupInit(&setup);
-    setup.config.non_td = TDX_NON_TD_REFUSE;
+    fx->config.non_td = TDX_NON_TD_REFUSE;
     /* Refused before anything is done: not even an ACPI shutdown. */
-    setup.config.graceful = TRUE;
-    setup.config.grace_seconds = 30;
-    tdxTestGuest(conn, "plain-keep");
+    fx->config.graceful = TRUE;
+    fx->config.grace_seconds = 30;
+    tdxTestGuest(fx->conn, "plain-keep");
 
-    result = tdxDestroyDomain(conn, "plain-keep", &setup.options);
+    result = tdxDestroyDomain(fx->conn, "plain-keep", &fx->options);
     g_assert_error(result->error, TDX_ERROR, TDX_ERROR_REFUSED);
     g_assert_cmpint(result->phase_usec[TDX_PHASE_GRACEFUL], ==, 0);
-    g_assert_true(tdxTestIsRunning(conn, "plain-keep"));
-    setup.config.graceful = FALSE;
+    g_assert_true(tdxTestIsRunning(fx->conn, "plain-keep"));
+    fx->config.graceful = FALSE;
 
-    setup.config.non_td = TDX_NON_TD_DESTROY;
-    cleanup = tdxDestroyDomain(conn, "plain-keep", &setup.options);
+    fx->config.non_td = TDX_NON_TD_DESTROY;
+    cleanup = tdxDestroyDomain(fx->conn, "plain-keep", &fx->options);
     tdxTestAssertGone(cleanup, TDX_DESTROY_PATH_NON_TD);
 }
 
 
 static void
-testTerminateHangs(void)
+testTerminateHangs(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = tdxTestConn();
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxDestroyResult) result = NULL;
 
-    if (!conn)
+    if (!fx->conn)
         return;
-    tdxTestSetupInit(&setup);
-    tdxTestGuest(conn, "td-hang");
-    tdxQmpScriptHang(setup.script, "td-hang", "tdx-terminate");
-    tdxQmpScriptMakeTD(setup.script, "td-hang", TRUE, NULL);
+    tdxTestGuest(fx->conn, "td-hang");
+    tdxQmpScriptHang(fx->script, "td-hang", "tdx-terminate");
+    tdxQmpScriptMakeTD(fx->script, "td-hang", TRUE, NULL);
 
-    result = tdxDestroyDomain(conn, "td-hang", &setup.options);
+    result = tdxDestroyDomain(fx->conn, "td-hang", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_FALLBACK);
     g_assert_true(tdxTestHasNote(result, "did not answer 'tdx-terminate' within 1000 ms"));
     /* Bounded: one monitor timeout, not a retry per attempt. */
     g_assert_cmpuint(result->terminate_attempts, ==, 1);
-    g_assert_false(tdxTestIsRunning(conn, "td-hang"));
+    g_assert_false(tdxTestIsRunning(fx->conn, "td-hang"));
 }
 
 
 static void
-testProbeHangs(void)
+testProbeHangs(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = tdxTestConn();
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxDestroyResult) result = NULL;
 
-    if (!conn)
+    if (!fx->conn)
         return;
-    tdxTestSetupInit(&setup);
-    tdxTestGuest(conn, "probe-hang");
-    tdxQmpScriptHang(setup.script, "probe-hang", "qom-list");
+    tdxTestGuest(fx->conn, "probe-hang");
+    tdxQmpScriptHang(fx->script, "probe-hang", "qom-list");
 
-    result = tdxDestroyDomain(conn, "probe-hang", &setup.options);
+    result = tdxDestroyDomain(fx->conn, "probe-hang", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_NON_TD);
     g_assert_true(tdxTestHasNote(result, "probe failed"));
-    g_assert_false(tdxTestIsRunning(conn, "probe-hang"));
+    g_assert_false(tdxTestIsRunning(fx->conn, "probe-hang"));
 }
 
 
 static void
-testQmpGarbage(void)
+testQmpGarbage(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = tdxTestConn();
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxDestroyResult) result = NULL;
 
-    if (!conn)
+    if (!fx->conn)
         return;
-    tdxTestSetupInit(&setup);
-    tdxTestGuest(conn, "td-garbage");
-    tdxQmpScriptReply(setup.script, "td-garbage", "tdx-terminate", "}{ not json", 0);
-    tdxQmpScriptMakeTD(setup.script, "td-garbage", TRUE, NULL);
+    tdxTestGuest(fx->conn, "td-garbage");
+    tdxQmpScriptReply(fx->script, "td-garbage", "tdx-terminate", "}{ not json", 0);
+    tdxQmpScriptMakeTD(fx->script, "td-garbage", TRUE, NULL);
 
-    result = tdxDestroyDomain(conn, "td-garbage", &setup.options);
+    result = tdxDestroyDomain(fx->conn, "td-garbage", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_FALLBACK);
     g_assert_true(tdxTestHasNote(result, "not JSON"));
 }
 
 
 static void
-testUnknownDomain(void)
+testUnknownDomain(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = tdxTestConn();
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxDestroyResult) result = NULL;
 
-    if (!conn)
+    if (!fx->conn)
         return;
-    tdxTestSetupInit(&setup);
 
-    result = tdxDestroyDomain(conn, "no-such-guest", &setup.options);
+    result = tdxDestroyDomain(fx->conn, "no-such-guest", &fx->options);
     g_assert_error(result->error, TDX_ERROR, TDX_ERROR_NO_DOMAIN);
     g_assert_nonnull(strstr(result->error->message, "no-such-guest"));
     g_assert_cmpint(tdxErrorToExitCode(result->error), ==, TDX_EXIT_NO_DOMAIN);
@@ -370,25 +321,22 @@ testUnknownDomain(void)
 
 
 static void
-testAlreadyGone(void)
+testAlreadyGone(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = tdxTestConn();
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxDestroyResult) result = NULL;
     g_autofree char *xml = NULL;
     virDomainPtr dom;
 
-    if (!conn)
+    if (!fx->conn)
         return;
-    tdxTestSetupInit(&setup);
     /* A persistent domain that is not running: nothing to tear down. */
-    xml = tdxTestGuestXML("defined-off", 64, tdxTestGuestVirtType(conn));
-    dom = virDomainDefineXML(conn, xml);
+    xml = tdxTestGuestXML("defined-off", 64, tdxTestGuestVirtType(fx->conn));
+    dom = virDomainDefineXML(fx->conn, xml);
     g_assert_nonnull(dom);
 
-    result = tdxDestroyDomain(conn, "defined-off", &setup.options);
+    result = tdxDestroyDomain(fx->conn, "defined-off", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_ALREADY_GONE);
-    g_assert_cmpuint(tdxQmpScriptCount(setup.script, NULL, "qom-list"), ==, 0);
+    g_assert_cmpuint(tdxQmpScriptCount(fx->script, NULL, "qom-list"), ==, 0);
 
     g_assert_cmpint(virDomainUndefine(dom), ==, 0);
     virDomainFree(dom);
@@ -396,27 +344,24 @@ testAlreadyGone(void)
 
 
 static void
-testGracefulTimesOut(void)
+testGracefulTimesOut(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = tdxTestConn();
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxDestroyResult) result = NULL;
 
-    if (!conn)
+    if (!fx->conn)
         return;
-    tdxTestSetupInit(&setup);
-    setup.config.graceful = TRUE;
-    setup.config.grace_seconds = 2;
+    fx->config.graceful = TRUE;
+    fx->config.grace_seconds = 2;
     /* Running, not paused, but with no OS: ACPI power button is ignored. */
     {
         g_autoptr(GError) error = NULL;
-        virDomainPtr dom = tdxTestGuestStart(conn, "grace", 64, FALSE, &error);
+        virDomainPtr dom = tdxTestGuestStart(fx->conn, "grace", 64, FALSE, &error);
 
         g_assert_no_error(error);
         virDomainFree(dom);
     }
 
-    result = tdxDestroyDomain(conn, "grace", &setup.options);
+    result = tdxDestroyDomain(fx->conn, "grace", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_NON_TD);
     g_assert_true(tdxTestHasNote(result, "did not shut down within 2 s"));
     g_assert_cmpint(result->phase_usec[TDX_PHASE_GRACEFUL], >=, 2 * G_USEC_PER_SEC);
@@ -424,24 +369,21 @@ testGracefulTimesOut(void)
 
 
 static void
-testParallel(void)
+testParallel(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = tdxTestConn();
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxBatch) batch = NULL;
     const char *names[] = { "par1", "par2", "par3", "par4", "par5" };
     guint i;
 
-    if (!conn)
+    if (!fx->conn)
         return;
-    tdxTestSetupInit(&setup);
     for (i = 0; i < G_N_ELEMENTS(names); i++) {
-        tdxTestGuest(conn, names[i]);
+        tdxTestGuest(fx->conn, names[i]);
         if (i % 2 == 0)
-            tdxQmpScriptMakeTD(setup.script, names[i], TRUE, TDX_TEST_OK_REPLY);
+            tdxQmpScriptMakeTD(fx->script, names[i], TRUE, TDX_TEST_OK_REPLY);
     }
 
-    batch = tdxBatchNew(conn, &setup.options, 3);
+    batch = tdxBatchNew(fx->conn, &fx->options, 3);
     for (i = 0; i < G_N_ELEMENTS(names); i++)
         tdxBatchAdd(batch, names[i]);
     tdxBatchAdd(batch, "par-missing");
@@ -451,7 +393,7 @@ testParallel(void)
     for (i = 0; i < G_N_ELEMENTS(names); i++) {
         tdxTestAssertGone(tdxBatchResult(batch, i),
                           i % 2 == 0 ? TDX_DESTROY_PATH_TERMINATE : TDX_DESTROY_PATH_NON_TD);
-        g_assert_false(tdxTestIsRunning(conn, names[i]));
+        g_assert_false(tdxTestIsRunning(fx->conn, names[i]));
     }
     g_assert_error(tdxBatchResult(batch, G_N_ELEMENTS(names))->error,
                    TDX_ERROR, TDX_ERROR_NO_DOMAIN);
@@ -469,11 +411,10 @@ tdxTestKillLater(gpointer opaque)
 
 
 static void
-testDaemonGone(void)
+testDaemonGone(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
     g_autoptr(tdxTestDaemon) own = NULL;
     g_autoptr(GError) error = NULL;
-    g_auto(tdxTestSetup) setup = { 0 };
     g_autoptr(tdxDestroyResult) result = NULL;
     g_autofree char *pidfile = NULL;
     g_autofree char *pidtext = NULL;
@@ -482,16 +423,16 @@ testDaemonGone(void)
     GThread *killer;
     guint64 pid;
 
-    if (!tdxTestNeedDaemon())
+    /* A daemon of its own: the shared one must survive this test. */
+    if (!fx->conn)
         return;
     own = tdxTestDaemonStart(&error);
     g_assert_no_error(error);
     conn = tdxConnectionOpen(tdxTestDaemonURI(own), &error);
     g_assert_no_error(error);
 
-    tdxTestSetupInit(&setup);
-    setup.config.graceful = TRUE;
-    setup.config.grace_seconds = 600;
+    fx->config.graceful = TRUE;
+    fx->config.grace_seconds = 600;
     dom = tdxTestGuestStart(conn, "orphan", 64, FALSE, &error);
     g_assert_no_error(error);
     virDomainFree(dom);
@@ -504,7 +445,7 @@ testDaemonGone(void)
                                              &pid, NULL));
     killer = g_thread_new("killer", tdxTestKillLater, GINT_TO_POINTER((int) pid));
 
-    result = tdxDestroyDomain(conn, "orphan", &setup.options);
+    result = tdxDestroyDomain(conn, "orphan", &fx->options);
     g_thread_join(killer);
 
     g_assert_error(result->error, TDX_ERROR, TDX_ERROR_CONNECTION);
@@ -514,30 +455,37 @@ testDaemonGone(void)
 }
 
 
+#define TDX_TEST_ADD(path, func) \
+    g_test_add(path, tdxTestFixture, NULL, tdxTestFixtureSetUp, func, \
+               tdxTestFixtureTearDown)
+
+
 int
 main(int argc, char **argv)
 {
     int ret;
 
     g_test_init(&argc, &argv, NULL);
+    /* Before any connection is opened, or no lifecycle event arrives. */
+    tdxEventLoopEnsure();
 
-    g_test_add_func("/destroy/non-td", testNonTD);
-    g_test_add_func("/destroy/terminate", testTerminate);
-    g_test_add_func("/destroy/busy-retried", testBusyRetried);
-    g_test_add_func("/destroy/busy-exhausted", testBusyExhausted);
-    g_test_add_func("/destroy/no-terminate-command", testNoTerminateCommand);
-    g_test_add_func("/destroy/no-terminate-refused", testNoTerminateRefused);
-    g_test_add_func("/destroy/non-td-refused", testNonTDRefused);
-    g_test_add_func("/destroy/terminate-hangs", testTerminateHangs);
-    g_test_add_func("/destroy/probe-hangs", testProbeHangs);
-    g_test_add_func("/destroy/qmp-garbage", testQmpGarbage);
-    g_test_add_func("/destroy/unknown-domain", testUnknownDomain);
-    g_test_add_func("/destroy/already-gone", testAlreadyGone);
-    g_test_add_func("/destroy/graceful-times-out", testGracefulTimesOut);
-    g_test_add_func("/destroy/parallel", testParallel);
-    g_test_add_func("/destroy/daemon-gone", testDaemonGone);
+    TDX_TEST_ADD("/destroy/non-td", testNonTD);
+    TDX_TEST_ADD("/destroy/terminate", testTerminate);
+    TDX_TEST_ADD("/destroy/busy-retried", testBusyRetried);
+    TDX_TEST_ADD("/destroy/busy-exhausted", testBusyExhausted);
+    TDX_TEST_ADD("/destroy/no-terminate-command", testNoTerminateCommand);
+    TDX_TEST_ADD("/destroy/no-terminate-refused", testNoTerminateRefused);
+    TDX_TEST_ADD("/destroy/non-td-refused", testNonTDRefused);
+    TDX_TEST_ADD("/destroy/terminate-hangs", testTerminateHangs);
+    TDX_TEST_ADD("/destroy/probe-hangs", testProbeHangs);
+    TDX_TEST_ADD("/destroy/qmp-garbage", testQmpGarbage);
+    TDX_TEST_ADD("/destroy/unknown-domain", testUnknownDomain);
+    TDX_TEST_ADD("/destroy/already-gone", testAlreadyGone);
+    TDX_TEST_ADD("/destroy/graceful-times-out", testGracefulTimesOut);
+    TDX_TEST_ADD("/destroy/parallel", testParallel);
+    TDX_TEST_ADD("/destroy/daemon-gone", testDaemonGone);
 
     ret = g_test_run();
-    tdxTestDaemonStop(daemon_shared);
+    tdxTestSharedDaemonStop();
     return ret;
 }

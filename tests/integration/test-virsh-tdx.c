@@ -9,8 +9,6 @@
 #include "tdx-error.h"
 #include "tdx-test-daemon.h"
 
-static tdxTestDaemon *daemon_shared;
-
 typedef struct {
     int exit_code;
     char *out;
@@ -69,15 +67,9 @@ tdxTestJson(const char *text, JsonNode **root)
 static const char *
 tdxTestURI(void)
 {
-    g_autoptr(GError) error = NULL;
+    tdxTestDaemon *daemon = tdxTestSharedDaemon();
 
-    if (!tdxTestNeedDaemon())
-        return NULL;
-    if (!daemon_shared) {
-        daemon_shared = tdxTestDaemonStart(&error);
-        g_assert_no_error(error);
-    }
-    return tdxTestDaemonURI(daemon_shared);
+    return daemon ? tdxTestDaemonURI(daemon) : NULL;
 }
 
 
@@ -85,7 +77,7 @@ static void
 tdxTestGuest(const char *name)
 {
     g_autoptr(GError) error = NULL;
-    virDomainPtr dom = tdxTestGuestStart(tdxTestDaemonConnection(daemon_shared),
+    virDomainPtr dom = tdxTestGuestStart(tdxTestDaemonConnection(tdxTestSharedDaemon()),
                                          name, 64, TRUE, &error);
 
     g_assert_no_error(error);
@@ -278,6 +270,6 @@ main(int argc, char **argv)
     g_test_add_func("/virsh-tdx/destroy", testDestroy);
 
     ret = g_test_run();
-    tdxTestDaemonStop(daemon_shared);
+    tdxTestSharedDaemonStop();
     return ret;
 }

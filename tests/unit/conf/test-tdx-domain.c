@@ -8,28 +8,15 @@
 
 #include "tdx-domain.h"
 #include "tdx-error.h"
+#include "tdx-test-data.h"
 
 #define UUID "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
-
-
-static char *
-tdxTestReadData(const char *name)
-{
-    g_autofree char *path = g_test_build_filename(G_TEST_DIST, "data", "conf",
-                                                  name, NULL);
-    g_autoptr(GError) error = NULL;
-    char *contents = NULL;
-
-    g_file_get_contents(path, &contents, NULL, &error);
-    g_assert_no_error(error);
-    return contents;
-}
 
 
 static tdxDomainDef *
 tdxTestParseFile(const char *name)
 {
-    g_autofree char *xml = tdxTestReadData(name);
+    g_autofree char *xml = tdxTestDataLoad("conf", name);
     g_autoptr(GError) error = NULL;
     tdxDomainDef *def = tdxDomainDefParseString(xml, &error);
 
@@ -64,7 +51,7 @@ tdxTestExpectError(const char *xml, int code, ...)
 static void
 tdxTestExpectFileError(const char *name, int code, const char *needle)
 {
-    g_autofree char *xml = tdxTestReadData(name);
+    g_autofree char *xml = tdxTestDataLoad("conf", name);
 
     tdxTestExpectError(xml, code, needle, NULL);
 }

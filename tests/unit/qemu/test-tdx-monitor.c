@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "tdx-error.h"
+#include "tdx-test-data.h"
 #include "tdx-libvirt.h"
 #include "tdx-monitor.h"
 #include "tdx-probe.h"
@@ -13,23 +14,12 @@
 #include "tdx-qmp-script.h"
 
 
-static char *
-tdxTestLoad(const char *name)
-{
-    g_autofree char *path = g_test_build_filename(G_TEST_DIST, "data", "qmp", name, NULL);
-    char *text = NULL;
-
-    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    return text;
-}
-
-
 static void
 testScriptedReply(void)
 {
     g_autoptr(tdxQmpScript) script = tdxQmpScriptNew();
     g_autoptr(tdxMonitor) mon = tdxQmpScriptMonitorNewOffline(script, "td1");
-    g_autofree char *ok = tdxTestLoad("tdx-terminate-ok.json");
+    g_autofree char *ok = tdxTestDataLoad("qmp", "tdx-terminate-ok.json");
     g_autoptr(GError) error = NULL;
     g_autoptr(JsonNode) ret = NULL;
 
@@ -51,7 +41,7 @@ testScriptedOtherDomain(void)
 {
     g_autoptr(tdxQmpScript) script = tdxQmpScriptNew();
     g_autoptr(tdxMonitor) mon = tdxQmpScriptMonitorNewOffline(script, "td2");
-    g_autofree char *ok = tdxTestLoad("tdx-terminate-ok.json");
+    g_autofree char *ok = tdxTestDataLoad("qmp", "tdx-terminate-ok.json");
     g_autoptr(GError) error = NULL;
 
     tdxQmpScriptReply(script, "td1", TDX_QMP_TERMINATE_COMMAND, ok, 0);
@@ -84,8 +74,8 @@ testProbeScriptedTD(void)
 {
     g_autoptr(tdxQmpScript) script = tdxQmpScriptNew();
     g_autoptr(tdxMonitor) mon = tdxQmpScriptMonitorNewOffline(script, "td1");
-    g_autofree char *objects = tdxTestLoad("qom-list-objects-tdx.json");
-    g_autofree char *commands = tdxTestLoad("query-commands-tdx.json");
+    g_autofree char *objects = tdxTestDataLoad("qmp", "qom-list-objects-tdx.json");
+    g_autofree char *commands = tdxTestDataLoad("qmp", "query-commands-tdx.json");
     g_autoptr(GError) error = NULL;
     tdxProbe probe = { 0 };
 

@@ -6,21 +6,9 @@
 #include <errno.h>
 
 #include "tdx-error.h"
+#include "tdx-test-data.h"
 #include "tdx-probe.h"
 #include "tdx-qmp.h"
-
-
-static char *
-tdxTestLoad(const char *name)
-{
-    g_autofree char *path = g_test_build_filename(G_TEST_DIST, "data", "qmp", name, NULL);
-    g_autoptr(GError) error = NULL;
-    char *text = NULL;
-
-    if (!g_file_get_contents(path, &text, NULL, &error))
-        g_error("%s", error->message);
-    return text;
-}
 
 
 static void
@@ -49,7 +37,7 @@ testCommandBuild(void)
 static void
 testReplyReturn(void)
 {
-    g_autofree char *reply = tdxTestLoad("tdx-terminate-ok.json");
+    g_autofree char *reply = tdxTestDataLoad("qmp", "tdx-terminate-ok.json");
     g_autoptr(GError) error = NULL;
     g_autoptr(JsonNode) ret = tdxQmpReplyParse(TDX_QMP_TERMINATE_COMMAND, reply, &error);
 
@@ -71,7 +59,7 @@ static void
 testReplyError(gconstpointer opaque)
 {
     const tdxReplyErrorCase *tc = opaque;
-    g_autofree char *reply = tdxTestLoad(tc->file);
+    g_autofree char *reply = tdxTestDataLoad("qmp", tc->file);
     g_autoptr(GError) error = NULL;
     g_autoptr(JsonNode) ret = tdxQmpReplyParse(TDX_QMP_TERMINATE_COMMAND, reply, &error);
 
@@ -112,7 +100,7 @@ testReplyQuoteBounded(void)
 static JsonNode *
 tdxTestReturn(const char *file)
 {
-    g_autofree char *reply = tdxTestLoad(file);
+    g_autofree char *reply = tdxTestDataLoad("qmp", file);
     g_autoptr(GError) error = NULL;
     JsonNode *ret = tdxQmpReplyParse("test", reply, &error);
 
