@@ -3,6 +3,9 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <signal.h>
+
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -256,6 +259,54 @@ testDestroy(void)
 }
 
 
+static void
+testDaemonGone(void)
+{
+    g_autoptr(tdxTestDaemon) own = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GSubprocess) cli = NULL;
+    g_autofree char *conf = NULL;
+    g_autofree char *pidfile = NULL;
+    g_autofree char *pidtext = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    virDomainPtr dom;
+    guint64 pid;
+
+    if (!tdxTestNeedDaemon())
+        return;
+    own = tdxTestDaemonStart(&error);
+    g_assert_no_error(error);
+    dom = tdxTestGuestStart(tdxTestDaemonConnection(own), "cli-orphan", 64, FALSE, &error);
+    g_assert_no_error(error);
+    virDomainFree(dom);
+
+    /* A grace period the guest (no OS) never uses keeps virsh-tdx waiting
+     * until libvirtd is killed under it. */
+    conf = g_build_filename(tdxTestDaemonDir(own), "tdx.conf", NULL);
+    g_assert_true(g_file_set_contents(conf, "[destroy]\ngrace-period=600\n", -1, NULL));
+    cli = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                           &error, g_getenv("VIRSH_TDX"), "-c", tdxTestDaemonURI(own),
+                           "--config", conf, "destroy", "--graceful", "--json",
+                           "cli-orphan", NULL);
+    g_assert_no_error(error);
+
+    g_usleep(G_USEC_PER_SEC);
+    pidfile = g_build_filename(tdxTestDaemonDir(own), "state", "libvirtd.pid", NULL);
+    g_assert_true(g_file_get_contents(pidfile, &pidtext, NULL, NULL));
+    g_assert_true(g_ascii_string_to_unsigned(g_strstrip(pidtext), 10, 2, G_MAXINT,
+                                             &pid, NULL));
+    g_assert_cmpint(kill((pid_t) pid, SIGKILL), ==, 0);
+
+    g_assert_true(g_subprocess_communicate_utf8(cli, NULL, NULL, &out, &err, &error));
+    g_assert_no_error(error);
+    g_test_message("stdout:\n%s\nstderr:\n%s", out, err);
+    g_assert_cmpint(g_subprocess_get_exit_status(cli), ==, TDX_EXIT_CONNECTION);
+    g_assert_nonnull(strstr(out, "\"outcome\" : \"connection\""));
+    g_assert_nonnull(strstr(out, "lost the connection to libvirt"));
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -268,6 +319,7 @@ main(int argc, char **argv)
     g_test_add_func("/virsh-tdx/unreachable", testUnreachable);
     g_test_add_func("/virsh-tdx/list-and-probe", testListAndProbe);
     g_test_add_func("/virsh-tdx/destroy", testDestroy);
+    g_test_add_func("/virsh-tdx/daemon-gone", testDaemonGone);
 
     ret = g_test_run();
     tdxTestSharedDaemonStop();

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -81,6 +82,9 @@ main(int argc, char **argv)
     guint i;
 
     setlocale(LC_ALL, "");
+    /* A daemon that dies mid-call must surface as a libvirt error on the
+     * connection, not kill us with a write to its closed socket. */
+    signal(SIGPIPE, SIG_IGN);
     context = g_option_context_new("COMMAND [ARG...]");
     g_option_context_set_summary(context,
                                  "Tear down Intel TDX guests fast, through libvirt.");
