@@ -38,7 +38,7 @@ tdxDomainInspect(virDomainPtr dom, const tdxConfig *config, gboolean probe,
     if (!(info->def = tdxDomainDefParseString(xml, error)))
         return NULL;
     info->def->state = state;
-    info->running = state != VIR_DOMAIN_SHUTOFF && state != VIR_DOMAIN_NOSTATE;
+    info->running = state != VIR_DOMAIN_SHUTOFF;
 
     if (probe && info->running) {
         g_autoptr(tdxMonitor) mon = monitor_new ? monitor_new(dom, monitor_opaque)

@@ -161,3 +161,18 @@ tdxLibvirtErrorIsKillBusy(const virError *err)
     return err->int1 == EBUSY ||
            (err->message && strstr(err->message, g_strerror(EBUSY)));
 }
+
+
+int
+tdxDomainCheckGone(virDomainPtr dom, GError **error)
+{
+    int active = virDomainIsActive(dom);
+
+    if (active == 1)
+        return 0;
+    if (active == 0 || tdxLibvirtErrorIsDomainGone(virGetLastError()))
+        return 1;
+    tdxLibvirtError(error, "cannot tell whether domain '%s' is gone",
+                    virDomainGetName(dom));
+    return -1;
+}

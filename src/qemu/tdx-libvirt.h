@@ -40,3 +40,7 @@ gboolean tdxLibvirtErrorIsDomainGone(const virError *err);
  * Device or resource busy", which it reports after ~15 s of SIGKILL while
  * the kernel is still reclaiming a large guest's memory. */
 gboolean tdxLibvirtErrorIsKillBusy(const virError *err);
+
+/* 1: @dom no longer runs (or no longer exists), 0: it runs,
+ * -1: cannot tell, @error set (e.g. the daemon is gone). */
+int tdxDomainCheckGone(virDomainPtr dom, GError **error);

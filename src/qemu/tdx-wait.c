@@ -55,22 +55,6 @@ tdxWaitLifecycleEvent(virConnectPtr conn G_GNUC_UNUSED,
 }
 
 
-/* 1: gone, 0: still running, -1: cannot tell (error set). */
-static int
-tdxWaitCheckGone(virDomainPtr dom, GError **error)
-{
-    int active = virDomainIsActive(dom);
-
-    if (active == 1)
-        return 0;
-    if (active == 0 || tdxLibvirtErrorIsDomainGone(virGetLastError()))
-        return 1;
-    tdxLibvirtError(error, "cannot tell whether domain '%s' is gone",
-                    virDomainGetName(dom));
-    return -1;
-}
-
-
 gboolean
 tdxWaitDomainGone(virConnectPtr conn, virDomainPtr dom,
                   double deadline_seconds, const char *phase,
@@ -101,7 +85,7 @@ tdxWaitDomainGone(virConnectPtr conn, virDomainPtr dom,
     }
 
     /* The domain may have stopped before the callback was in place. */
-    if ((gone = tdxWaitCheckGone(dom, error)) != 0) {
+    if ((gone = tdxDomainCheckGone(dom, error)) != 0) {
         ret = gone > 0;
         goto cleanup;
     }
@@ -129,7 +113,7 @@ tdxWaitDomainGone(virConnectPtr conn, virDomainPtr dom,
         }
         if (now >= next_recheck || now >= deadline) {
             next_recheck = now + TDX_WAIT_RECHECK_USEC;
-            if ((gone = tdxWaitCheckGone(dom, error)) != 0) {
+            if ((gone = tdxDomainCheckGone(dom, error)) != 0) {
                 ret = gone > 0;
                 break;
             }
