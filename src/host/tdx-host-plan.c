@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+
 #include "tdx-host-plan.h"
 #include "tdx-host-schedule.h"
 #include "tdx-error.h"
@@ -77,7 +78,9 @@ tdxHostPlanDecide(tdxHostDomain *domain, const tdxDomainInfo *info,
     const tdxPolicy *policy = &info->def->policy;
 
     domain->is_td = tdxDomainInfoIsTD(info);
+    domain->id = info->def->id;
     domain->probed = info->probed;
+    domain->probe = info->probe;
     domain->has_terminate = info->probed && info->probe.has_terminate;
     domain->memory_kib = info->def->memory_kib;
     domain->priority = policy->priority_set ? policy->priority : 0;
@@ -236,6 +239,9 @@ tdxHostPlanNew(virConnectPtr conn, const tdxHostOptions *options, GError **error
         tdxLibvirtError(error, "cannot list the running domains");
         return NULL;
     }
+
+    /* The inspections parse XML on many threads at once. */
+    tdxEventLoopEnsure();
 
     inspects = g_new0(tdxHostInspect, MAX(ndoms, 1));
     pool = g_thread_pool_new(tdxHostInspectOne, NULL,

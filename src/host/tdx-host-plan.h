@@ -11,6 +11,7 @@
 #include "tdx-config.h"
 #include "tdx-destroy.h"
 #include "tdx-monitor.h"
+#include "tdx-probe.h"
 
 typedef enum {
     TDX_HOST_ACTION_TERMINATE,  /* a TD: the destroy path, with terminate */
@@ -34,8 +35,10 @@ typedef struct _tdxHostDomain tdxHostDomain;
 struct _tdxHostDomain {
     char *name;
     char *uuid;
+    int id;                     /* libvirt's id when inspected: which QEMU */
     gboolean is_td;
     gboolean probed;
+    tdxProbe probe;             /* what its QEMU said, when probed */
     gboolean has_terminate;
     guint64 memory_kib;
     int priority;

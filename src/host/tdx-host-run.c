@@ -31,7 +31,13 @@ typedef struct {
     virConnectPtr conn;
     tdxConfig config;
     tdxDestroyOptions options;
+    GHashTable *probes;     /* name -> tdxHostKnownProbe; read-only once running */
 } tdxHostWork;
+
+typedef struct {
+    int id;
+    tdxProbe probe;
+} tdxHostKnownProbe;
 
 
 static gboolean
@@ -128,20 +134,6 @@ tdxHostEventsFree(void *opaque)
 }
 
 
-/* 1: gone, 0: running, -1: cannot tell (the daemon is gone). */
-static int
-tdxHostIsGone(virDomainPtr dom)
-{
-    int active = virDomainIsActive(dom);
-
-    if (active == 1)
-        return 0;
-    if (active == 0 || tdxLibvirtErrorIsDomainGone(virGetLastError()))
-        return 1;
-    return -1;
-}
-
-
 static void
 tdxHostGracefulPhase(tdxHostRunCtx *ctx)
 {
@@ -210,12 +202,16 @@ tdxHostGracefulPhase(tdxHostRunCtx *ctx)
 
             if (!item->pending)
                 continue;
-            if ((gone = tdxHostIsGone(item->dom)) < 0 || virConnectIsAlive(ctx->conn) != 1) {
+            gone = tdxDomainCheckGone(item->dom, NULL);
+            if (gone < 0 && virConnectIsAlive(ctx->conn) != 1) {
                 tdxLibvirtError(&plan->error, "lost the connection to libvirt in the "
                                 "graceful phase");
                 plan->error->code = TDX_ERROR_CONNECTION;
                 break;
             }
+            /* Cannot tell: keep waiting, the teardown will find out. */
+            if (gone < 0)
+                gone = 0;
             now = g_get_monotonic_time();
             if (gone) {
                 item->pending = FALSE;
@@ -268,7 +264,25 @@ tdxHostWorkFree(gpointer opaque)
 
     virConnectClose(work->conn);
     g_free(work->config.uri);
+    g_hash_table_unref(work->probes);
     g_free(work);
+}
+
+
+/* A tdxDestroyKnownProbeFunc: the plan asked every QEMU moments ago; a
+ * second probe per domain would only delay the teardowns behind it. */
+static gboolean
+tdxHostWorkKnownProbe(virDomainPtr dom, tdxProbe *probe, gpointer opaque)
+{
+    tdxHostWork *work = opaque;
+    const tdxHostKnownProbe *known = g_hash_table_lookup(work->probes,
+                                                         virDomainGetName(dom));
+
+    /* Another id is another QEMU (the domain was restarted): ask it. */
+    if (!known || (unsigned int) known->id != virDomainGetID(dom))
+        return FALSE;
+    *probe = known->probe;
+    return TRUE;
 }
 
 
@@ -277,7 +291,7 @@ tdxHostWorkRun(const char *name, gpointer opaque)
 {
     tdxHostWork *work = opaque;
 
-    return tdxDestroyDomain(work->conn, name, &work->options);
+    return tdxDestroyDomain(tdxConnectionForThread(work->conn), name, &work->options);
 }
 
 
@@ -292,9 +306,10 @@ tdxHostTeardownTick(tdxHostSchedule *schedule, gpointer opaque)
     guint waiting;
 
     tdxHostScheduleCounts(schedule, &done, &nrunning, &waiting);
-    tdxHostStatus(ctx, "teardown: %u of %u done, %u running (%s), %u waiting; "
+    tdxHostStatus(ctx, "teardown: %u of %u done, %u running%s%s%s, %u waiting; "
                   "deadline in %.0f s",
-                  done, tdxHostScheduleSize(schedule), nrunning, names, waiting,
+                  done, tdxHostScheduleSize(schedule), nrunning,
+                  *names ? " (" : "", names, *names ? ")" : "", waiting,
                   tdxHostSecondsLeft(ctx));
 }
 
@@ -328,17 +343,9 @@ tdxHostTeardownRecord(tdxHostRunCtx *ctx, tdxHostSchedule *schedule, guint i,
         break;
     }
 
-    /* The schedule keeps ownership; the record gets its own copy of
-     * what it reports. */
-    result = tdxHostScheduleResult(schedule, i);
+    result = domain->destroy = tdxHostScheduleStealResult(schedule, i);
     domain->end_usec = end - ctx->start_usec;
     domain->path = result->path;
-    domain->destroy = g_new0(tdxDestroyResult, 1);
-    *domain->destroy = *result;
-    domain->destroy->domain = g_strdup(result->domain);
-    domain->destroy->uuid = g_strdup(result->uuid);
-    domain->destroy->notes = g_ptr_array_ref(result->notes);
-    domain->destroy->error = result->error ? g_error_copy(result->error) : NULL;
     if (result->error) {
         domain->outcome = TDX_HOST_OUTCOME_FAILED;
         domain->error = g_error_copy(result->error);
@@ -371,7 +378,10 @@ tdxHostTeardownPhase(tdxHostRunCtx *ctx)
         .monitor_new = ctx->options->monitor_new,
         .monitor_opaque = ctx->options->monitor_opaque,
         .hard_deadline_usec = ctx->deadline_usec,
+        .known_probe = tdxHostWorkKnownProbe,
+        .known_probe_opaque = work,
     };
+    work->probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     schedule = tdxHostScheduleNew(plan->jobs, tdxHostWorkRun, work, tdxHostWorkFree,
                                   (GDestroyNotify) tdxDestroyResultFree);
 
@@ -383,6 +393,13 @@ tdxHostTeardownPhase(tdxHostRunCtx *ctx)
         tdxHostScheduleAdd(schedule, domain->name, domain->estimate_seconds,
                            domain->priority);
         g_hash_table_insert(by_name, domain->name, domain);
+        if (domain->probed && domain->id >= 0) {
+            tdxHostKnownProbe *known = g_new0(tdxHostKnownProbe, 1);
+
+            known->id = domain->id;
+            known->probe = domain->probe;
+            g_hash_table_insert(work->probes, g_strdup(domain->name), known);
+        }
     }
     if (tdxHostScheduleSize(schedule) == 0)
         return;
@@ -538,10 +555,13 @@ tdxHostDomainPathString(const tdxHostDomain *domain)
 }
 
 
-static double
-tdxHostMsOrZero(gint64 usec)
+/* "1.23 s", or "-" for a time that never came. */
+static char *
+tdxHostSecondsString(gint64 usec)
 {
-    return usec >= 0 ? usec / 1000.0 : 0;
+    if (usec < 0)
+        return g_strdup("-");
+    return g_strdup_printf("%.2f s", usec / (double) G_USEC_PER_SEC);
 }
 
 
@@ -560,18 +580,19 @@ tdxHostResultToText(const tdxHostPlan *plan)
         const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
         g_autofree char *order = domain->order ? g_strdup_printf("%u", domain->order)
                                                : g_strdup("-");
-        gint64 teardown = domain->destroy ? domain->destroy->total_usec : 0;
+        g_autofree char *graceful = tdxHostSecondsString(domain->graceful ? domain->graceful_usec
+                                                                          : -1);
+        g_autofree char *start = tdxHostSecondsString(domain->start_usec);
+        g_autofree char *teardown = tdxHostSecondsString(domain->destroy
+                                                         ? domain->destroy->total_usec : -1);
+        g_autofree char *end = tdxHostSecondsString(domain->end_usec);
 
-        g_string_append_printf(text,
-                               " %-5s %-24s %-3s %-9s %-26s %-11s %7.2f s %7.2f s %7.2f s %7.2f s\n",
+        g_string_append_printf(text, " %-5s %-24s %-3s %-9s %-26s %-11s %9s %9s %9s %9s\n",
                                order, domain->name, domain->is_td ? "yes" : "no",
                                tdxHostActionToString(domain->action),
                                tdxHostDomainPathString(domain),
                                tdxHostOutcomeToString(domain->outcome),
-                               domain->graceful_usec / (double) G_USEC_PER_SEC,
-                               tdxHostMsOrZero(domain->start_usec) / 1000.0,
-                               teardown / (double) G_USEC_PER_SEC,
-                               tdxHostMsOrZero(domain->end_usec) / 1000.0);
+                               graceful, start, teardown, end);
         if (domain->error)
             g_string_append_printf(text, "    error: %s\n", domain->error->message);
         for (j = 0; domain->destroy && j < domain->destroy->notes->len; j++)

@@ -337,6 +337,18 @@ tdxHostScheduleResult(tdxHostSchedule *schedule, guint i)
 }
 
 
+gpointer
+tdxHostScheduleStealResult(tdxHostSchedule *schedule, guint i)
+{
+    gpointer result;
+
+    g_mutex_lock(&schedule->lock);
+    result = g_steal_pointer(&((tdxHostTask *) g_ptr_array_index(schedule->tasks, i))->result);
+    g_mutex_unlock(&schedule->lock);
+    return result;
+}
+
+
 double
 tdxHostScheduleMakespan(const double *estimates, guint n, guint jobs,
                         double *starts)

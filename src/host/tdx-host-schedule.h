@@ -74,6 +74,8 @@ void tdxHostScheduleTimes(tdxHostSchedule *schedule, guint i,
                           gint64 *start_usec, gint64 *end_usec);
 /* The task's result, NULL unless DONE; stays owned by the schedule. */
 gpointer tdxHostScheduleResult(tdxHostSchedule *schedule, guint i);
+/* The same, handed over to the caller (NULL afterwards). */
+gpointer tdxHostScheduleStealResult(tdxHostSchedule *schedule, guint i);
 
 /* What LPT on @jobs workers predicts for @estimates (seconds): when the
  * last one ends. @starts (may be NULL, n entries) gets each start time.

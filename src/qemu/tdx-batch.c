@@ -5,6 +5,7 @@
  */
 #include "tdx-batch.h"
 #include "tdx-error.h"
+#include "tdx-libvirt.h"
 #include "tdx-result.h"
 
 typedef struct {
@@ -73,7 +74,8 @@ tdxBatchWork(gpointer data, gpointer opaque)
     tdxBatchItem *item = &g_array_index(batch->items, tdxBatchItem,
                                         GPOINTER_TO_UINT(data) - 1);
 
-    item->result = tdxDestroyDomain(batch->conn, item->domain, batch->options);
+    item->result = tdxDestroyDomain(tdxConnectionForThread(batch->conn),
+                                    item->domain, batch->options);
     if (batch->done)
         batch->done(batch->done_opaque, item->domain);
 }

@@ -69,11 +69,7 @@ tdxDestroyPhaseEnd(tdxDestroy *ctx, tdxPhase phase)
 static gboolean
 tdxDestroyIsGone(tdxDestroy *ctx)
 {
-    int active = virDomainIsActive(ctx->dom);
-
-    if (active == 0 || (active < 0 && tdxLibvirtErrorIsDomainGone(virGetLastError())))
-        return TRUE;
-    return FALSE;
+    return tdxDomainCheckGone(ctx->dom, NULL) == 1;
 }
 
 
@@ -112,7 +108,7 @@ tdxDestroyLookup(tdxDestroy *ctx)
     result->is_td = tdxDomainDefIsTD(ctx->def);
     result->memory_kib = ctx->def->memory_kib;
 
-    if (state == VIR_DOMAIN_SHUTOFF || state == VIR_DOMAIN_NOSTATE) {
+    if (state == VIR_DOMAIN_SHUTOFF) {
         result->path = TDX_DESTROY_PATH_ALREADY_GONE;
         return FALSE;
     }
@@ -258,7 +254,11 @@ tdxDestroyClassify(tdxDestroy *ctx)
     ctx->mon = tdxDestroyMonitorNew(ctx);
 
     tdxDestroyPhaseBegin(ctx);
-    probed = tdxProbeRun(ctx->mon, ctx->config->monitor_timeout_ms, &probe, &error);
+    if (ctx->options->known_probe &&
+        ctx->options->known_probe(ctx->dom, &probe, ctx->options->known_probe_opaque))
+        probed = TRUE;
+    else
+        probed = tdxProbeRun(ctx->mon, ctx->config->monitor_timeout_ms, &probe, &error);
     tdxDestroyPhaseEnd(ctx, TDX_PHASE_PROBE);
 
     if (!probed) {

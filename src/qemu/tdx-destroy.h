@@ -14,6 +14,7 @@
 
 #include "tdx-config.h"
 #include "tdx-monitor.h"
+#include "tdx-probe.h"
 #include "tdx-wait.h"
 
 typedef enum {
@@ -63,6 +64,13 @@ typedef enum {
     TDX_GRACEFUL_ALWAYS,
 } tdxGracefulMode;
 
+/* What the caller learnt from @dom's running QEMU moments ago (shutdown-host
+ * probes every domain to plan); TRUE fills @probe and spares the destroy its
+ * own two QMP round trips, FALSE probes as usual. Called on the destroying
+ * thread. */
+typedef gboolean (*tdxDestroyKnownProbeFunc)(virDomainPtr dom, tdxProbe *probe,
+                                             gpointer opaque);
+
 typedef struct _tdxDestroyOptions tdxDestroyOptions;
 struct _tdxDestroyOptions {
     const tdxConfig *config;
@@ -75,6 +83,9 @@ struct _tdxDestroyOptions {
     /* g_get_monotonic_time() by which every wait must end (0: none): a
      * host shutdown must end, whatever a single domain's estimate says. */
     gint64 hard_deadline_usec;
+    /* NULL: always probe. */
+    tdxDestroyKnownProbeFunc known_probe;
+    gpointer known_probe_opaque;
 };
 
 /* Tear down the domain @name (name, UUID or ID). Always returns a result;

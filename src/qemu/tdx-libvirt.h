@@ -14,7 +14,8 @@
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virConnect, virConnectClose);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, virDomainFree);
 
-/* Lifecycle events are only delivered when an event loop implementation is
+/* Process-wide set-up, once, before threads: see tdx-libvirt.c.
+ * Lifecycle events are only delivered when an event loop implementation is
  * registered before the connection is opened and something runs it. We run
  * libvirt's default implementation on a thread of our own, so that waiting
  * for a domain never needs the caller's main loop. */
@@ -44,3 +45,10 @@ gboolean tdxLibvirtErrorIsKillBusy(const virError *err);
 /* 1: @dom no longer runs (or no longer exists), 0: it runs,
  * -1: cannot tell, @error set (e.g. the daemon is gone). */
 int tdxDomainCheckGone(virDomainPtr dom, GError **error);
+
+/* The calling worker thread's own connection to @shared's URI, opened on
+ * first use and closed when the thread ends; @shared itself when another
+ * connection cannot be had. On one shared connection libvirt makes every
+ * event callback (de)registration, which each wait for "gone" does, wait for
+ * the other threads' destroy calls in flight: ~200 ms per teardown. */
+virConnectPtr tdxConnectionForThread(virConnectPtr shared);

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "tdx-error.h"
+#include "tdx-host-notify.h"
 #include "tdx-host-plan.h"
 #include "tdx-host-run.h"
 
@@ -118,6 +119,8 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     if (!json && isatty(STDERR_FILENO))
         options.status = tdxCmdShutdownHostStatus;
 
+    /* TimeoutStopSec= covers this part; the run extends it from then on. */
+    tdxHostNotify("connecting to libvirt and inspecting the running guests", 0);
     if (!tdxCliConnect(cli, &error))
         return tdxCliReportError(error);
     if (!(plan = tdxHostPlanNew(cli->conn, &options, &error)))

@@ -1,0 +1,309 @@
+/*
+ * test-tdx-host-schedule.c: the shutdown-host scheduler, with fake work
+ * going through the same code path as the real teardowns
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <glib.h>
+
+#include "tdx-host-schedule.h"
+
+/* What the fake work sees; outlives the schedule in every test. */
+typedef struct {
+    GMutex lock;
+    GCond cond;
+    guint running;
+    guint max_running;
+    guint finished;
+    gboolean released;     /* for work that blocks until the test says so */
+    gboolean block;
+    gulong sleep_usec;
+    GPtrArray *started;    /* names, in start order */
+} testWork;
+
+
+static void
+testWorkInit(testWork *work, gulong sleep_usec)
+{
+    memset(work, 0, sizeof(*work));
+    g_mutex_init(&work->lock);
+    g_cond_init(&work->cond);
+    work->sleep_usec = sleep_usec;
+    work->started = g_ptr_array_new_with_free_func(g_free);
+}
+
+
+static void
+testWorkClear(testWork *work)
+{
+    g_ptr_array_unref(work->started);
+    g_mutex_clear(&work->lock);
+    g_cond_clear(&work->cond);
+}
+
+
+static gpointer
+testWorkRun(const char *name, gpointer opaque)
+{
+    testWork *work = opaque;
+
+    g_mutex_lock(&work->lock);
+    work->running++;
+    work->max_running = MAX(work->max_running, work->running);
+    g_ptr_array_add(work->started, g_strdup(name));
+    while (work->block && !work->released)
+        g_cond_wait(&work->cond, &work->lock);
+    g_mutex_unlock(&work->lock);
+
+    g_usleep(work->sleep_usec);
+
+    g_mutex_lock(&work->lock);
+    work->running--;
+    work->finished++;
+    g_cond_broadcast(&work->cond);
+    g_mutex_unlock(&work->lock);
+    return g_strdup_printf("result of %s", name);
+}
+
+
+static tdxHostSchedule *
+testScheduleNew(guint jobs, testWork *work)
+{
+    return tdxHostScheduleNew(jobs, testWorkRun, work, NULL, g_free);
+}
+
+
+static void
+testOrderLongestFirst(void)
+{
+    g_autoptr(tdxHostSchedule) schedule = tdxHostScheduleNew(2, NULL, NULL, NULL, NULL);
+    const char *expected[] = { "big", "mid-hi", "mid-a", "mid-b", "mid-lo", "small" };
+    guint i;
+
+    tdxHostScheduleAdd(schedule, "small", 1.0, 100);
+    tdxHostScheduleAdd(schedule, "mid-lo", 5.0, -3);
+    tdxHostScheduleAdd(schedule, "mid-b", 5.0, 0);
+    tdxHostScheduleAdd(schedule, "big", 50.0, -1000);
+    tdxHostScheduleAdd(schedule, "mid-a", 5.0, 0);
+    tdxHostScheduleAdd(schedule, "mid-hi", 5.0, 7);
+    tdxHostScheduleSort(schedule);
+
+    g_assert_cmpuint(tdxHostScheduleSize(schedule), ==, G_N_ELEMENTS(expected));
+    for (i = 0; i < G_N_ELEMENTS(expected); i++)
+        g_assert_cmpstr(tdxHostScheduleName(schedule, i), ==, expected[i]);
+}
+
+
+/* With one worker the start order is the sort order. */
+static void
+testRunStartsInOrder(void)
+{
+    testWork work;
+    tdxHostSchedule *schedule;
+    const char *expected[] = { "c", "a", "b", "d" };
+    g_autofree char *stolen = NULL;
+    guint i;
+
+    testWorkInit(&work, 1000);
+    schedule = testScheduleNew(1, &work);
+    tdxHostScheduleAdd(schedule, "d", 1, 0);
+    tdxHostScheduleAdd(schedule, "b", 2, 0);
+    tdxHostScheduleAdd(schedule, "a", 2, 0);
+    tdxHostScheduleAdd(schedule, "c", 3, 0);
+    tdxHostScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+
+    g_assert_cmpuint(work.started->len, ==, 4);
+    for (i = 0; i < G_N_ELEMENTS(expected); i++) {
+        g_assert_cmpstr(g_ptr_array_index(work.started, i), ==, expected[i]);
+        g_assert_cmpint(tdxHostScheduleState(schedule, i), ==, TDX_HOST_TASK_DONE);
+    }
+    g_assert_cmpstr(tdxHostScheduleResult(schedule, 0), ==, "result of c");
+    stolen = tdxHostScheduleStealResult(schedule, 0);
+    g_assert_cmpstr(stolen, ==, "result of c");
+    g_assert_null(tdxHostScheduleResult(schedule, 0));
+    tdxHostScheduleUnref(schedule);
+    testWorkClear(&work);
+}
+
+
+static void
+testConcurrencyBound(gconstpointer data)
+{
+    guint jobs = GPOINTER_TO_UINT(data);
+    testWork work;
+    tdxHostSchedule *schedule;
+    guint i;
+
+    testWorkInit(&work, 20 * 1000);
+    schedule = testScheduleNew(jobs, &work);
+    for (i = 0; i < 24; i++) {
+        g_autofree char *name = g_strdup_printf("td%02u", i);
+
+        tdxHostScheduleAdd(schedule, name, (double) (i % 5), 0);
+    }
+    tdxHostScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+
+    g_assert_cmpuint(work.finished, ==, 24);
+    g_assert_cmpuint(work.max_running, <=, jobs);
+    /* 24 tasks of 20 ms each: every worker gets busy at the same time. */
+    g_assert_cmpuint(work.max_running, ==, MIN(jobs, 24));
+    g_assert_cmpuint(tdxHostSchedulePeak(schedule), ==, work.max_running);
+    tdxHostScheduleUnref(schedule);
+    testWorkClear(&work);
+}
+
+
+static void
+testTick(tdxHostSchedule *schedule G_GNUC_UNUSED, gpointer opaque)
+{
+    (*(guint *) opaque)++;
+}
+
+
+/* No task starts after the deadline; the run reports which did not. */
+static void
+testDeadlineStopsStarting(void)
+{
+    testWork work;
+    tdxHostSchedule *schedule;
+    gint64 start = g_get_monotonic_time();
+    gint64 deadline = start + 250 * 1000;
+    guint done = 0;
+    guint not_started = 0;
+    guint ticks = 0;
+    guint i;
+
+    testWorkInit(&work, 100 * 1000);
+    schedule = testScheduleNew(1, &work);
+    for (i = 0; i < 10; i++) {
+        g_autofree char *name = g_strdup_printf("td%u", i);
+
+        tdxHostScheduleAdd(schedule, name, 1, 0);
+    }
+    tdxHostScheduleRun(schedule, deadline, deadline + G_USEC_PER_SEC,
+                       50 * 1000, testTick, &ticks);
+
+    /* Starts at 0, 100 and 200 ms; the one started at 200 ms finishes. */
+    g_assert_cmpint(g_get_monotonic_time() - start, <, 600 * 1000);
+    for (i = 0; i < 10; i++) {
+        gint64 task_start;
+        gint64 task_end;
+
+        tdxHostScheduleTimes(schedule, i, &task_start, &task_end);
+        switch (tdxHostScheduleState(schedule, i)) {
+        case TDX_HOST_TASK_DONE:
+            g_assert_cmpint(task_start, <, deadline);
+            g_assert_cmpint(task_end, >=, task_start);
+            done++;
+            break;
+        case TDX_HOST_TASK_NOT_STARTED:
+            g_assert_cmpint(task_start, ==, 0);
+            g_assert_null(tdxHostScheduleResult(schedule, i));
+            not_started++;
+            break;
+        case TDX_HOST_TASK_RUNNING:
+            g_assert_not_reached();
+        }
+    }
+    g_assert_cmpuint(done, >=, 2);
+    g_assert_cmpuint(done, <=, 3);
+    g_assert_cmpuint(done + not_started, ==, 10);
+    g_assert_cmpuint(ticks, >, 0);
+    tdxHostScheduleUnref(schedule);
+    testWorkClear(&work);
+}
+
+
+/* A teardown that never returns cannot hold the run past its end. */
+static void
+testAbandonAtDeadline(void)
+{
+    testWork work;
+    tdxHostSchedule *schedule;
+    gint64 start = g_get_monotonic_time();
+
+    testWorkInit(&work, 0);
+    work.block = TRUE;
+    schedule = testScheduleNew(2, &work);
+    tdxHostScheduleAdd(schedule, "stuck", 9, 0);
+    tdxHostScheduleAdd(schedule, "stuck-too", 8, 0);
+    tdxHostScheduleAdd(schedule, "never", 1, 0);
+    tdxHostScheduleRun(schedule, start + 100 * 1000, start + 200 * 1000, 0, NULL, NULL);
+
+    g_assert_cmpint(g_get_monotonic_time() - start, <, 500 * 1000);
+    g_assert_cmpint(tdxHostScheduleState(schedule, 0), ==, TDX_HOST_TASK_RUNNING);
+    g_assert_cmpint(tdxHostScheduleState(schedule, 1), ==, TDX_HOST_TASK_RUNNING);
+    g_assert_cmpint(tdxHostScheduleState(schedule, 2), ==, TDX_HOST_TASK_NOT_STARTED);
+
+    /* The caller is done with it; the stuck workers still hold it. */
+    tdxHostScheduleUnref(schedule);
+
+    g_mutex_lock(&work.lock);
+    work.released = TRUE;
+    g_cond_broadcast(&work.cond);
+    while (work.finished < 2)
+        g_cond_wait(&work.cond, &work.lock);
+    g_mutex_unlock(&work.lock);
+    /* Let the workers drop their references (ASan sees any late access). */
+    g_usleep(50 * 1000);
+    g_assert_cmpuint(work.started->len, ==, 2);
+    testWorkClear(&work);
+}
+
+
+static void
+testEmpty(void)
+{
+    g_autoptr(tdxHostSchedule) schedule = tdxHostScheduleNew(0, testWorkRun, NULL, NULL, NULL);
+
+    g_assert_cmpuint(tdxHostScheduleJobs(schedule), ==, g_get_num_processors());
+    tdxHostScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+    g_assert_cmpuint(tdxHostSchedulePeak(schedule), ==, 0);
+}
+
+
+static void
+testMakespan(void)
+{
+    const double estimates[] = { 5, 4, 3, 3, 2, 2, 1 };
+    const double expected_starts[] = { 0, 0, 4, 5, 7, 8, 9 };
+    const double one_big[] = { 10, 1, 1, 1, 1, 1, 1 };
+    double starts[G_N_ELEMENTS(estimates)];
+    guint i;
+
+    g_assert_cmpfloat(tdxHostScheduleMakespan(estimates, G_N_ELEMENTS(estimates), 2, starts),
+                      ==, 10);
+    for (i = 0; i < G_N_ELEMENTS(estimates); i++)
+        g_assert_cmpfloat(starts[i], ==, expected_starts[i]);
+
+    /* Longest first: the run ends with the slowest one, the others fit
+     * beside it. */
+    g_assert_cmpfloat(tdxHostScheduleMakespan(one_big, G_N_ELEMENTS(one_big), 2, NULL), ==, 10);
+    g_assert_cmpfloat(tdxHostScheduleMakespan(estimates, G_N_ELEMENTS(estimates), 1, NULL),
+                      ==, 20);
+    g_assert_cmpfloat(tdxHostScheduleMakespan(estimates, G_N_ELEMENTS(estimates), 64, NULL),
+                      ==, 5);
+    g_assert_cmpfloat(tdxHostScheduleMakespan(NULL, 0, 4, NULL), ==, 0);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    g_test_add_func("/host/schedule/order-longest-first", testOrderLongestFirst);
+    g_test_add_func("/host/schedule/run-starts-in-order", testRunStartsInOrder);
+    g_test_add_data_func("/host/schedule/concurrency-bound/1", GUINT_TO_POINTER(1),
+                         testConcurrencyBound);
+    g_test_add_data_func("/host/schedule/concurrency-bound/3", GUINT_TO_POINTER(3),
+                         testConcurrencyBound);
+    g_test_add_data_func("/host/schedule/concurrency-bound/8", GUINT_TO_POINTER(8),
+                         testConcurrencyBound);
+    g_test_add_func("/host/schedule/deadline-stops-starting", testDeadlineStopsStarting);
+    g_test_add_func("/host/schedule/abandon-at-deadline", testAbandonAtDeadline);
+    g_test_add_func("/host/schedule/empty", testEmpty);
+    g_test_add_func("/host/schedule/makespan", testMakespan);
+
+    return g_test_run();
+}
