@@ -103,7 +103,7 @@ tdxConfigInit(tdxConfig *config)
     config->no_terminate = TDX_FALLBACK_DESTROY;
 
     config->jobs = 0;
-    config->host_deadline_seconds = 1800;
+    config->host_deadline_seconds = 1500;
     config->host_graceful = FALSE;
     config->host_grace_seconds = 60;
     config->host_non_td = TDX_HOST_NON_TD_LEAVE;

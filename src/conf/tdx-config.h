@@ -49,7 +49,7 @@ struct _tdxConfig {
 
     /* [shutdown-host] */
     guint jobs;                      /* jobs, default 0 = number of online CPUs, 0..1024 */
-    guint host_deadline_seconds;     /* deadline, default 1800, 10..604800 */
+    guint host_deadline_seconds;     /* deadline, default 1500, 10..604800 */
     gboolean host_graceful;          /* graceful-shutdown, default false */
     guint host_grace_seconds;        /* grace-period, default 60, 0..3600 */
     tdxHostNonTdAction host_non_td;  /* non-td = leave|shutdown|destroy, default leave */

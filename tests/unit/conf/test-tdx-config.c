@@ -56,7 +56,7 @@ testDefaults(void)
     g_assert_cmpint(config.non_td, ==, TDX_NON_TD_DESTROY);
     g_assert_cmpint(config.no_terminate, ==, TDX_FALLBACK_DESTROY);
     g_assert_cmpuint(config.jobs, ==, 0);
-    g_assert_cmpuint(config.host_deadline_seconds, ==, 1800);
+    g_assert_cmpuint(config.host_deadline_seconds, ==, 1500);
     g_assert_false(config.host_graceful);
     g_assert_cmpuint(config.host_grace_seconds, ==, 60);
     g_assert_cmpint(config.host_non_td, ==, TDX_HOST_NON_TD_LEAVE);
