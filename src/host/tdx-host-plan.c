@@ -408,26 +408,16 @@ tdxHostPlanToJson(const tdxHostPlan *plan, JsonBuilder *builder)
         const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
 
         json_builder_begin_object(builder);
-        json_builder_set_member_name(builder, "name");
-        json_builder_add_string_value(builder, domain->name);
-        json_builder_set_member_name(builder, "uuid");
-        json_builder_add_string_value(builder, domain->uuid);
-        json_builder_set_member_name(builder, "order");
-        json_builder_add_int_value(builder, domain->order);
-        json_builder_set_member_name(builder, "td");
-        json_builder_add_boolean_value(builder, domain->is_td);
-        json_builder_set_member_name(builder, "terminate_supported");
-        json_builder_add_boolean_value(builder, domain->has_terminate);
-        json_builder_set_member_name(builder, "memory_kib");
-        json_builder_add_int_value(builder, (gint64) domain->memory_kib);
-        json_builder_set_member_name(builder, "priority");
-        json_builder_add_int_value(builder, domain->priority);
-        json_builder_set_member_name(builder, "action");
-        json_builder_add_string_value(builder, tdxHostActionToString(domain->action));
-        json_builder_set_member_name(builder, "graceful");
-        json_builder_add_boolean_value(builder, domain->graceful);
-        json_builder_set_member_name(builder, "grace_seconds");
-        json_builder_add_int_value(builder, domain->grace_seconds);
+        tdxJsonAddString(builder, "name", domain->name);
+        tdxJsonAddString(builder, "uuid", domain->uuid);
+        tdxJsonAddInt(builder, "order", domain->order);
+        tdxJsonAddBool(builder, "td", domain->is_td);
+        tdxJsonAddBool(builder, "terminate_supported", domain->has_terminate);
+        tdxJsonAddInt(builder, "memory_kib", (gint64) domain->memory_kib);
+        tdxJsonAddInt(builder, "priority", domain->priority);
+        tdxJsonAddString(builder, "action", tdxHostActionToString(domain->action));
+        tdxJsonAddBool(builder, "graceful", domain->graceful);
+        tdxJsonAddInt(builder, "grace_seconds", domain->grace_seconds);
         tdxHostJsonAddSeconds(builder, "estimate_ms", domain->estimate_seconds);
         tdxHostJsonAddSeconds(builder, "estimate_terminate_ms",
                               domain->estimate_terminate_seconds);
@@ -435,8 +425,7 @@ tdxHostPlanToJson(const tdxHostPlan *plan, JsonBuilder *builder)
                               domain->estimate_plain_seconds);
         tdxHostJsonAddSeconds(builder, "planned_start_ms", domain->planned_start_seconds);
         if (domain->error) {
-            json_builder_set_member_name(builder, "error");
-            json_builder_add_string_value(builder, domain->error->message);
+            tdxJsonAddString(builder, "error", domain->error->message);
         }
         json_builder_end_object(builder);
     }
@@ -444,16 +433,11 @@ tdxHostPlanToJson(const tdxHostPlan *plan, JsonBuilder *builder)
 
     json_builder_set_member_name(builder, "summary");
     json_builder_begin_object(builder);
-    json_builder_set_member_name(builder, "tds");
-    json_builder_add_int_value(builder, tdxHostPlanCount(plan, TRUE));
-    json_builder_set_member_name(builder, "other_guests");
-    json_builder_add_int_value(builder, tdxHostPlanCount(plan, FALSE));
-    json_builder_set_member_name(builder, "jobs");
-    json_builder_add_int_value(builder, plan->jobs);
-    json_builder_set_member_name(builder, "deadline_seconds");
-    json_builder_add_int_value(builder, plan->deadline_seconds);
-    json_builder_set_member_name(builder, "non_td");
-    json_builder_add_string_value(builder, tdxHostNonTdActionToString(plan->non_td));
+    tdxJsonAddInt(builder, "tds", tdxHostPlanCount(plan, TRUE));
+    tdxJsonAddInt(builder, "other_guests", tdxHostPlanCount(plan, FALSE));
+    tdxJsonAddInt(builder, "jobs", plan->jobs);
+    tdxJsonAddInt(builder, "deadline_seconds", plan->deadline_seconds);
+    tdxJsonAddString(builder, "non_td", tdxHostNonTdActionToString(plan->non_td));
     tdxHostJsonAddSeconds(builder, "graceful_phase_max_ms", plan->graceful_seconds);
     tdxHostJsonAddSeconds(builder, "estimate_ms", plan->makespan_seconds);
     tdxHostJsonAddSeconds(builder, "estimate_terminate_ms", plan->makespan_terminate_seconds);

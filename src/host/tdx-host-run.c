@@ -626,29 +626,19 @@ tdxHostResultToJson(const tdxHostPlan *plan, JsonBuilder *builder)
         gone += domain->outcome == TDX_HOST_OUTCOME_GONE;
 
         json_builder_begin_object(builder);
-        json_builder_set_member_name(builder, "name");
-        json_builder_add_string_value(builder, domain->name);
-        json_builder_set_member_name(builder, "uuid");
-        json_builder_add_string_value(builder, domain->uuid);
-        json_builder_set_member_name(builder, "order");
-        json_builder_add_int_value(builder, domain->order);
-        json_builder_set_member_name(builder, "td");
-        json_builder_add_boolean_value(builder, domain->is_td);
-        json_builder_set_member_name(builder, "action");
-        json_builder_add_string_value(builder, tdxHostActionToString(domain->action));
-        json_builder_set_member_name(builder, "path");
-        json_builder_add_string_value(builder, tdxHostDomainPathString(domain));
-        json_builder_set_member_name(builder, "outcome");
-        json_builder_add_string_value(builder, tdxHostOutcomeToString(domain->outcome));
-        json_builder_set_member_name(builder, "priority");
-        json_builder_add_int_value(builder, domain->priority);
+        tdxJsonAddString(builder, "name", domain->name);
+        tdxJsonAddString(builder, "uuid", domain->uuid);
+        tdxJsonAddInt(builder, "order", domain->order);
+        tdxJsonAddBool(builder, "td", domain->is_td);
+        tdxJsonAddString(builder, "action", tdxHostActionToString(domain->action));
+        tdxJsonAddString(builder, "path", tdxHostDomainPathString(domain));
+        tdxJsonAddString(builder, "outcome", tdxHostOutcomeToString(domain->outcome));
+        tdxJsonAddInt(builder, "priority", domain->priority);
         tdxJsonAddMs(builder, "estimate_ms",
                      (gint64) (domain->estimate_seconds * G_USEC_PER_SEC));
         tdxJsonAddMs(builder, "graceful_ms", domain->graceful_usec);
-        json_builder_set_member_name(builder, "start_ms");
-        json_builder_add_int_value(builder, domain->start_usec >= 0 ? domain->start_usec / 1000 : -1);
-        json_builder_set_member_name(builder, "gone_at_ms");
-        json_builder_add_int_value(builder, domain->end_usec >= 0 ? domain->end_usec / 1000 : -1);
+        tdxJsonAddInt(builder, "start_ms", domain->start_usec >= 0 ? domain->start_usec / 1000 : -1);
+        tdxJsonAddInt(builder, "gone_at_ms", domain->end_usec >= 0 ? domain->end_usec / 1000 : -1);
         if (domain->destroy) {
             json_builder_set_member_name(builder, "destroy");
             tdxDestroyResultToJson(domain->destroy, builder);
@@ -664,20 +654,13 @@ tdxHostResultToJson(const tdxHostPlan *plan, JsonBuilder *builder)
 
     json_builder_set_member_name(builder, "summary");
     json_builder_begin_object(builder);
-    json_builder_set_member_name(builder, "text");
-    json_builder_add_string_value(builder, summary);
-    json_builder_set_member_name(builder, "tds");
-    json_builder_add_int_value(builder, tds);
-    json_builder_set_member_name(builder, "tds_gone");
-    json_builder_add_int_value(builder, tds_gone);
-    json_builder_set_member_name(builder, "gone");
-    json_builder_add_int_value(builder, gone);
-    json_builder_set_member_name(builder, "jobs");
-    json_builder_add_int_value(builder, plan->jobs);
-    json_builder_set_member_name(builder, "peak_jobs");
-    json_builder_add_int_value(builder, plan->peak_jobs);
-    json_builder_set_member_name(builder, "deadline_seconds");
-    json_builder_add_int_value(builder, plan->deadline_seconds);
+    tdxJsonAddString(builder, "text", summary);
+    tdxJsonAddInt(builder, "tds", tds);
+    tdxJsonAddInt(builder, "tds_gone", tds_gone);
+    tdxJsonAddInt(builder, "gone", gone);
+    tdxJsonAddInt(builder, "jobs", plan->jobs);
+    tdxJsonAddInt(builder, "peak_jobs", plan->peak_jobs);
+    tdxJsonAddInt(builder, "deadline_seconds", plan->deadline_seconds);
     tdxJsonAddMs(builder, "graceful_phase_ms", plan->graceful_phase_usec);
     tdxJsonAddMs(builder, "elapsed_ms", plan->elapsed_usec);
     json_builder_set_member_name(builder, "still_present");
@@ -691,7 +674,6 @@ tdxHostResultToJson(const tdxHostPlan *plan, JsonBuilder *builder)
     json_builder_end_array(builder);
     json_builder_end_object(builder);
 
-    json_builder_set_member_name(builder, "exit_code");
-    json_builder_add_int_value(builder, tdxHostPlanExitCode(plan));
+    tdxJsonAddInt(builder, "exit_code", tdxHostPlanExitCode(plan));
     json_builder_end_object(builder);
 }

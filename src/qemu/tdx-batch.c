@@ -164,14 +164,10 @@ tdxBatchSummaryToJson(const tdxBatch *batch, JsonBuilder *builder)
     guint gone = tdxBatchCountGone(batch);
 
     json_builder_begin_object(builder);
-    json_builder_set_member_name(builder, "requested");
-    json_builder_add_int_value(builder, batch->items->len);
-    json_builder_set_member_name(builder, "gone");
-    json_builder_add_int_value(builder, gone);
-    json_builder_set_member_name(builder, "failed");
-    json_builder_add_int_value(builder, batch->items->len - gone);
-    json_builder_set_member_name(builder, "jobs");
-    json_builder_add_int_value(builder, batch->jobs);
+    tdxJsonAddInt(builder, "requested", batch->items->len);
+    tdxJsonAddInt(builder, "gone", gone);
+    tdxJsonAddInt(builder, "failed", batch->items->len - gone);
+    tdxJsonAddInt(builder, "jobs", batch->jobs);
     tdxJsonAddMs(builder, "elapsed_ms", batch->elapsed_usec);
     json_builder_end_object(builder);
 }
@@ -190,8 +186,7 @@ tdxBatchToJson(const tdxBatch *batch, JsonBuilder *builder)
     json_builder_end_array(builder);
     json_builder_set_member_name(builder, "summary");
     tdxBatchSummaryToJson(batch, builder);
-    json_builder_set_member_name(builder, "exit_code");
-    json_builder_add_int_value(builder, tdxBatchExitCode(batch));
+    tdxJsonAddInt(builder, "exit_code", tdxBatchExitCode(batch));
     json_builder_end_object(builder);
 }
 

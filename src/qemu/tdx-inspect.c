@@ -95,34 +95,22 @@ tdxDomainInfoToJson(const tdxDomainInfo *info, JsonBuilder *builder)
     const tdxDomainDef *def = info->def;
 
     json_builder_begin_object(builder);
-    json_builder_set_member_name(builder, "name");
-    json_builder_add_string_value(builder, def->name);
-    json_builder_set_member_name(builder, "uuid");
-    json_builder_add_string_value(builder, def->uuid);
-    json_builder_set_member_name(builder, "id");
-    json_builder_add_int_value(builder, def->id);
-    json_builder_set_member_name(builder, "state");
-    json_builder_add_string_value(builder, tdxDomainStateToString(def->state));
-    json_builder_set_member_name(builder, "memory_kib");
-    json_builder_add_int_value(builder, (gint64) def->memory_kib);
-    json_builder_set_member_name(builder, "max_memory_kib");
-    json_builder_add_int_value(builder, (gint64) def->max_memory_kib);
-    json_builder_set_member_name(builder, "hugepages");
-    json_builder_add_boolean_value(builder, def->hugepages);
-    json_builder_set_member_name(builder, "vcpus");
-    json_builder_add_int_value(builder, def->vcpus);
-    json_builder_set_member_name(builder, "td");
-    json_builder_add_boolean_value(builder, tdxDomainInfoIsTD(info));
-    json_builder_set_member_name(builder, "td_source");
-    json_builder_add_string_value(builder, tdxDomainTdSourceToString(def->td_source));
+    tdxJsonAddString(builder, "name", def->name);
+    tdxJsonAddString(builder, "uuid", def->uuid);
+    tdxJsonAddInt(builder, "id", def->id);
+    tdxJsonAddString(builder, "state", tdxDomainStateToString(def->state));
+    tdxJsonAddInt(builder, "memory_kib", (gint64) def->memory_kib);
+    tdxJsonAddInt(builder, "max_memory_kib", (gint64) def->max_memory_kib);
+    tdxJsonAddBool(builder, "hugepages", def->hugepages);
+    tdxJsonAddInt(builder, "vcpus", def->vcpus);
+    tdxJsonAddBool(builder, "td", tdxDomainInfoIsTD(info));
+    tdxJsonAddString(builder, "td_source", tdxDomainTdSourceToString(def->td_source));
 
     json_builder_set_member_name(builder, "probe");
     if (info->probed) {
         json_builder_begin_object(builder);
-        json_builder_set_member_name(builder, "tdx_guest_object");
-        json_builder_add_boolean_value(builder, info->probe.is_td);
-        json_builder_set_member_name(builder, "terminate");
-        json_builder_add_boolean_value(builder, info->probe.has_terminate);
+        tdxJsonAddBool(builder, "tdx_guest_object", info->probe.is_td);
+        tdxJsonAddBool(builder, "terminate", info->probe.has_terminate);
         json_builder_end_object(builder);
     } else {
         json_builder_add_null_value(builder);

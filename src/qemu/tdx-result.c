@@ -17,6 +17,38 @@ tdxDestroyResultOutcome(const tdxDestroyResult *result)
 
 
 void
+tdxJsonAddString(JsonBuilder *builder, const char *name, const char *value)
+{
+    json_builder_set_member_name(builder, name);
+    json_builder_add_string_value(builder, value);
+}
+
+
+void
+tdxJsonAddInt(JsonBuilder *builder, const char *name, gint64 value)
+{
+    json_builder_set_member_name(builder, name);
+    json_builder_add_int_value(builder, value);
+}
+
+
+void
+tdxJsonAddBool(JsonBuilder *builder, const char *name, gboolean value)
+{
+    json_builder_set_member_name(builder, name);
+    json_builder_add_boolean_value(builder, value);
+}
+
+
+void
+tdxJsonAddDouble(JsonBuilder *builder, const char *name, double value)
+{
+    json_builder_set_member_name(builder, name);
+    json_builder_add_double_value(builder, value);
+}
+
+
+void
 tdxJsonAddMs(JsonBuilder *builder, const char *name, gint64 usec)
 {
     /* Whole milliseconds: callers compare them, nobody needs the noise. */
@@ -31,27 +63,19 @@ tdxDestroyResultToJson(const tdxDestroyResult *result, JsonBuilder *builder)
     guint i;
 
     json_builder_begin_object(builder);
-    json_builder_set_member_name(builder, "domain");
-    json_builder_add_string_value(builder, result->domain);
+    tdxJsonAddString(builder, "domain", result->domain);
     json_builder_set_member_name(builder, "uuid");
     if (result->uuid)
         json_builder_add_string_value(builder, result->uuid);
     else
         json_builder_add_null_value(builder);
-    json_builder_set_member_name(builder, "td");
-    json_builder_add_boolean_value(builder, result->is_td);
-    json_builder_set_member_name(builder, "memory_kib");
-    json_builder_add_int_value(builder, (gint64) result->memory_kib);
-    json_builder_set_member_name(builder, "outcome");
-    json_builder_add_string_value(builder, tdxDestroyResultOutcome(result));
-    json_builder_set_member_name(builder, "exit_code");
-    json_builder_add_int_value(builder, tdxErrorToExitCode(result->error));
-    json_builder_set_member_name(builder, "path");
-    json_builder_add_string_value(builder, tdxDestroyPathToString(result->path));
-    json_builder_set_member_name(builder, "terminate_supported");
-    json_builder_add_boolean_value(builder, result->terminate_supported);
-    json_builder_set_member_name(builder, "terminate_attempts");
-    json_builder_add_int_value(builder, result->terminate_attempts);
+    tdxJsonAddBool(builder, "td", result->is_td);
+    tdxJsonAddInt(builder, "memory_kib", (gint64) result->memory_kib);
+    tdxJsonAddString(builder, "outcome", tdxDestroyResultOutcome(result));
+    tdxJsonAddInt(builder, "exit_code", tdxErrorToExitCode(result->error));
+    tdxJsonAddString(builder, "path", tdxDestroyPathToString(result->path));
+    tdxJsonAddBool(builder, "terminate_supported", result->terminate_supported);
+    tdxJsonAddInt(builder, "terminate_attempts", result->terminate_attempts);
 
     json_builder_set_member_name(builder, "phases_ms");
     json_builder_begin_object(builder);

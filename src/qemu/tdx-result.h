@@ -19,6 +19,12 @@ void tdxDestroyResultToJson(const tdxDestroyResult *result, JsonBuilder *builder
 /* One human line, e.g. "td1: gone via terminate in 2.31 s (...)". */
 char *tdxDestroyResultToText(const tdxDestroyResult *result);
 
+/* Add one member to the object being built. */
+void tdxJsonAddString(JsonBuilder *builder, const char *name, const char *value);
+void tdxJsonAddInt(JsonBuilder *builder, const char *name, gint64 value);
+void tdxJsonAddBool(JsonBuilder *builder, const char *name, gboolean value);
+void tdxJsonAddDouble(JsonBuilder *builder, const char *name, double value);
+
 /* Add member @name as whole milliseconds. */
 void tdxJsonAddMs(JsonBuilder *builder, const char *name, gint64 usec);
 
