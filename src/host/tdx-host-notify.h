@@ -23,6 +23,8 @@
 void tdxHostNotify(const char *status, gint64 extend_usec);
 
 /* One structured entry per domain: TDX_DOMAIN=, TDX_PATH=, TDX_OUTCOME=,
- * TDX_TOTAL_MS= and each phase's TDX_*_MS=. */
+ * TDX_TOTAL_MS= and each phase's TDX_*_MS=. The run writes it as soon as
+ * the domain's outcome is known, so that a run killed by systemd leaves
+ * what it knew; @domain must not change meanwhile. */
 void tdxHostJournalDomain(const tdxHostDomain *domain);
 void tdxHostJournalSummary(const tdxHostPlan *plan, const char *summary, int exit_code);

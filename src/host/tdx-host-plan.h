@@ -49,16 +49,17 @@ struct _tdxHostDomain {
     double estimate_terminate_seconds;
     double estimate_plain_seconds;
     guint order;                /* 1-based teardown order; 0: not scheduled */
-    double planned_start_seconds; /* after the graceful phase, per the model */
+    double planned_start_seconds; /* per the model, without grace periods */
 
     /* Filled in by the run. Times are relative to the start of the run. */
     tdxHostOutcome outcome;
     tdxDestroyPath path;
-    gint64 graceful_usec;       /* time in the graceful phase */
+    gint64 graceful_usec;       /* from the ACPI shutdown until gone or out of grace */
     gint64 start_usec;          /* teardown start; -1: never started */
     gint64 end_usec;            /* gone (or given up on); -1: never */
     tdxDestroyResult *destroy;  /* NULL unless the destroy path ran */
     GError *error;
+    gboolean journaled;         /* its journal entry is written */
 };
 
 typedef struct _tdxHostPlan tdxHostPlan;
@@ -75,7 +76,7 @@ struct _tdxHostPlan {
 
     /* Filled in by the run. */
     gint64 elapsed_usec;        /* until the last scheduled guest was gone */
-    gint64 graceful_phase_usec;
+    gint64 graceful_phase_usec; /* until the last graceful guest was gone or out of grace */
     guint peak_jobs;            /* most teardowns that really ran at once */
     GError *error;              /* the run as a whole failed (lost daemon) */
 };

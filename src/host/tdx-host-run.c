@@ -71,21 +71,26 @@ tdxHostSecondsLeft(tdxHostRunCtx *ctx)
 }
 
 
-/* ---- graceful phase ------------------------------------------------------ */
+/* ---- graceful shutdowns and teardowns ------------------------------------ */
 
+/* A guest that got its ACPI shutdown. Its teardown is in the schedule,
+ * held back until its own grace period ends; if it goes by itself first,
+ * the teardown is taken off again. */
 typedef struct {
     tdxHostDomain *domain;
     virDomainPtr dom;
     gint64 grace_end_usec;
-    gboolean pending;       /* asked to shut down, still running */
-    GError *error;
+    gboolean pending;       /* asked to shut down, not settled yet */
 } tdxHostGraceful;
 
+/* What only the run's own thread touches (the tick runs there too). */
 typedef struct {
-    GMutex lock;
-    GCond cond;
-    gboolean event;
-} tdxHostEvents;
+    tdxHostRunCtx *ctx;
+    tdxHostSchedule *schedule;
+    GHashTable *by_name;    /* name -> tdxHostDomain */
+    GArray *graceful;       /* tdxHostGraceful */
+    gint64 graceful_start_usec;
+} tdxHostTeardown;
 
 
 static void
@@ -101,161 +106,108 @@ tdxHostGracefulAsk(gpointer data, gpointer opaque G_GNUC_UNUSED)
     err = virGetLastError();
     if (tdxLibvirtErrorIsDomainGone(err))
         return;
-    /* Refused (e.g. no ACPI): the teardown phase takes care of it. */
+    /* Refused (e.g. no ACPI): its teardown may start at once. */
     g_message("%s: graceful shutdown refused (%s)", item->domain->name,
               err && err->message ? err->message : "unknown error");
 }
 
 
+/* A lifecycle event only wakes the run: its tick looks at the guests. */
 static int
 tdxHostGracefulEvent(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
                      int event, int detail G_GNUC_UNUSED, void *opaque)
 {
-    tdxHostEvents *events = opaque;
-
-    if (event == VIR_DOMAIN_EVENT_STOPPED || event == VIR_DOMAIN_EVENT_UNDEFINED) {
-        g_mutex_lock(&events->lock);
-        events->event = TRUE;
-        g_cond_broadcast(&events->cond);
-        g_mutex_unlock(&events->lock);
-    }
+    if (event == VIR_DOMAIN_EVENT_STOPPED || event == VIR_DOMAIN_EVENT_UNDEFINED)
+        tdxHostScheduleWake(opaque);
     return 0;
 }
 
 
+/* The domain's record is complete: journal it now, so that a run killed
+ * by systemd leaves what it knew. Only the run's thread calls this. */
 static void
-tdxHostEventsFree(void *opaque)
+tdxHostDomainSettled(tdxHostDomain *domain)
 {
-    tdxHostEvents *events = opaque;
-
-    g_mutex_clear(&events->lock);
-    g_cond_clear(&events->cond);
-    g_free(events);
+    if (domain->journaled)
+        return;
+    domain->journaled = TRUE;
+    tdxHostJournalDomain(domain);
 }
 
 
 static void
-tdxHostGracefulPhase(tdxHostRunCtx *ctx)
+tdxHostGracefulSettle(tdxHostTeardown *teardown, tdxHostGraceful *item, gint64 when_usec)
 {
+    tdxHostPlan *plan = teardown->ctx->plan;
+
+    item->pending = FALSE;
+    item->domain->graceful_usec = when_usec - teardown->graceful_start_usec;
+    plan->graceful_phase_usec = MAX(plan->graceful_phase_usec, item->domain->graceful_usec);
+}
+
+
+/* Settle the guests that went by themselves or ran out of grace; returns
+ * how many are still within it. */
+static guint
+tdxHostGracefulCheck(tdxHostTeardown *teardown, double *longest)
+{
+    tdxHostRunCtx *ctx = teardown->ctx;
     tdxHostPlan *plan = ctx->plan;
-    g_autoptr(GArray) items = g_array_new(FALSE, TRUE, sizeof(tdxHostGraceful));
-    tdxHostEvents *events = g_new0(tdxHostEvents, 1);
-    gint64 phase_start = g_get_monotonic_time();
-    GThreadPool *pool;
-    guint pending;
-    int callback;
+    guint pending = 0;
     guint i;
 
-    for (i = 0; i < plan->domains->len; i++) {
-        tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
-        tdxHostGraceful item = { .domain = domain };
-        g_autoptr(GError) error = NULL;
+    *longest = 0;
+    for (i = 0; i < teardown->graceful->len; i++) {
+        tdxHostGraceful *item = &g_array_index(teardown->graceful, tdxHostGraceful, i);
+        gint64 now;
+        int gone;
 
-        if (!tdxHostDomainActedOn(domain) || !domain->graceful ||
-            domain->outcome != TDX_HOST_OUTCOME_PENDING)
+        if (!item->pending)
             continue;
-        if (!(item.dom = tdxDomainLookup(ctx->conn, domain->uuid ? domain->uuid : domain->name,
-                                         &error))) {
-            /* Gone already, or unreachable: the teardown phase finds out. */
-            continue;
-        }
-        item.grace_end_usec = MIN(phase_start + (gint64) domain->grace_seconds * G_USEC_PER_SEC,
-                                  ctx->deadline_usec);
-        g_array_append_val(items, item);
-    }
-    if (items->len == 0) {
-        tdxHostEventsFree(events);
-        return;
-    }
-
-    g_mutex_init(&events->lock);
-    g_cond_init(&events->cond);
-    callback = virConnectDomainEventRegisterAny(ctx->conn, NULL,
-                                                VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                                VIR_DOMAIN_EVENT_CALLBACK(tdxHostGracefulEvent),
-                                                events, tdxHostEventsFree);
-    if (callback < 0) {
-        /* Without events the once-a-second check below still sees them go. */
-        virResetLastError();
-        tdxHostEventsFree(events);
-        events = NULL;
-    }
-
-    tdxHostStatus(ctx, "graceful: asking %u guests to shut down", items->len);
-    /* All at once: each guest's grace period runs in parallel, so the
-     * phase lasts as long as the longest one, not their sum. */
-    pool = g_thread_pool_new(tdxHostGracefulAsk, NULL,
-                             MIN(items->len, TDX_HOST_SHUTDOWN_THREADS), FALSE, NULL);
-    for (i = 0; i < items->len; i++)
-        g_thread_pool_push(pool, &g_array_index(items, tdxHostGraceful, i), NULL);
-    g_thread_pool_free(pool, FALSE, TRUE);
-
-    for (;;) {
-        gint64 now = g_get_monotonic_time();
-        gint64 wake = now + G_USEC_PER_SEC;
-        double longest = 0;
-
-        pending = 0;
-        for (i = 0; i < items->len; i++) {
-            tdxHostGraceful *item = &g_array_index(items, tdxHostGraceful, i);
-            int gone;
-
-            if (!item->pending)
-                continue;
-            gone = tdxDomainCheckGone(item->dom, NULL);
-            if (gone < 0 && virConnectIsAlive(ctx->conn) != 1) {
-                tdxLibvirtError(&plan->error, "lost the connection to libvirt in the "
-                                "graceful phase");
-                plan->error->code = TDX_ERROR_CONNECTION;
-                break;
-            }
-            /* Cannot tell: keep waiting, the teardown will find out. */
-            if (gone < 0)
-                gone = 0;
+        gone = tdxDomainCheckGone(item->dom, NULL);
+        if (gone < 0 && virConnectIsAlive(ctx->conn) != 1) {
+            tdxLibvirtError(&plan->error, "lost the connection to libvirt in the "
+                            "graceful phase");
+            plan->error->code = TDX_ERROR_CONNECTION;
+            /* The teardowns that run fail by themselves; nothing new
+             * starts against a daemon that is gone. */
+            tdxHostScheduleCancelWaiting(teardown->schedule);
             now = g_get_monotonic_time();
-            if (gone) {
-                item->pending = FALSE;
+            for (; i < teardown->graceful->len; i++) {
+                item = &g_array_index(teardown->graceful, tdxHostGraceful, i);
+                if (item->pending)
+                    tdxHostGracefulSettle(teardown, item, MIN(now, item->grace_end_usec));
+            }
+            return 0;
+        }
+        /* Cannot tell: keep waiting, the teardown will find out. */
+        if (gone < 0)
+            gone = 0;
+        now = g_get_monotonic_time();
+        if (gone) {
+            if (tdxHostScheduleCancel(teardown->schedule, item->domain->name)) {
+                tdxHostGracefulSettle(teardown, item, now);
                 item->domain->outcome = TDX_HOST_OUTCOME_GONE;
                 item->domain->path = TDX_DESTROY_PATH_GRACEFUL;
-                item->domain->graceful_usec = now - phase_start;
                 item->domain->end_usec = now - ctx->start_usec;
-                continue;
+                tdxHostDomainSettled(item->domain);
+            } else {
+                /* Its teardown started at the end of its grace period and
+                 * reports how it went. */
+                tdxHostGracefulSettle(teardown, item, MIN(now, item->grace_end_usec));
             }
-            if (now >= item->grace_end_usec) {
-                item->pending = FALSE;
-                item->domain->graceful_usec = now - phase_start;
-                continue;
-            }
-            pending++;
-            wake = MIN(wake, item->grace_end_usec);
-            longest = MAX(longest, (item->grace_end_usec - now) / (double) G_USEC_PER_SEC);
+            continue;
         }
-        if (plan->error || pending == 0)
-            break;
-
-        tdxHostStatus(ctx, "graceful: %u of %u guests still shutting down, "
-                      "up to %.0f s more; deadline in %.0f s",
-                      pending, items->len, longest, tdxHostSecondsLeft(ctx));
-        if (events) {
-            g_mutex_lock(&events->lock);
-            while (!events->event && g_cond_wait_until(&events->cond, &events->lock, wake))
-                ;
-            events->event = FALSE;
-            g_mutex_unlock(&events->lock);
-        } else {
-            g_usleep(MAX(0, wake - g_get_monotonic_time()));
+        if (now >= item->grace_end_usec) {
+            tdxHostGracefulSettle(teardown, item, item->grace_end_usec);
+            continue;
         }
+        pending++;
+        *longest = MAX(*longest, (item->grace_end_usec - now) / (double) G_USEC_PER_SEC);
     }
-
-    if (callback >= 0)
-        virConnectDomainEventDeregisterAny(ctx->conn, callback);
-    for (i = 0; i < items->len; i++)
-        virDomainFree(g_array_index(items, tdxHostGraceful, i).dom);
-    plan->graceful_phase_usec = g_get_monotonic_time() - phase_start;
+    return pending;
 }
 
-
-/* ---- teardown phase ------------------------------------------------------ */
 
 static void
 tdxHostWorkFree(gpointer opaque)
@@ -296,25 +248,6 @@ tdxHostWorkRun(const char *name, gpointer opaque)
 
 
 static void
-tdxHostTeardownTick(tdxHostSchedule *schedule, gpointer opaque)
-{
-    tdxHostRunCtx *ctx = opaque;
-    g_auto(GStrv) running = tdxHostScheduleRunning(schedule);
-    g_autofree char *names = g_strjoinv(" ", running);
-    guint done;
-    guint nrunning;
-    guint waiting;
-
-    tdxHostScheduleCounts(schedule, &done, &nrunning, &waiting);
-    tdxHostStatus(ctx, "teardown: %u of %u done, %u running%s%s%s, %u waiting; "
-                  "deadline in %.0f s",
-                  done, tdxHostScheduleSize(schedule), nrunning,
-                  *names ? " (" : "", names, *names ? ")" : "", waiting,
-                  tdxHostSecondsLeft(ctx));
-}
-
-
-static void
 tdxHostTeardownRecord(tdxHostRunCtx *ctx, tdxHostSchedule *schedule, guint i,
                       tdxHostDomain *domain)
 {
@@ -327,6 +260,9 @@ tdxHostTeardownRecord(tdxHostRunCtx *ctx, tdxHostSchedule *schedule, guint i,
         domain->start_usec = start - ctx->start_usec;
 
     switch (tdxHostScheduleState(schedule, i)) {
+    case TDX_HOST_TASK_CANCELLED:
+        /* Gone by itself (recorded then), or the daemon was lost. */
+        return;
     case TDX_HOST_TASK_NOT_STARTED:
         domain->outcome = TDX_HOST_OUTCOME_NOT_STARTED;
         g_set_error(&domain->error, TDX_ERROR, TDX_ERROR_TIMEOUT,
@@ -355,13 +291,84 @@ tdxHostTeardownRecord(tdxHostRunCtx *ctx, tdxHostSchedule *schedule, guint i,
 }
 
 
+/* Record and journal every teardown that has ended; once the schedule
+ * has returned (@final), every one that is left as well. */
 static void
-tdxHostTeardownPhase(tdxHostRunCtx *ctx)
+tdxHostTeardownCollect(tdxHostTeardown *teardown, gboolean final)
+{
+    tdxHostSchedule *schedule = teardown->schedule;
+    guint i;
+
+    for (i = 0; i < tdxHostScheduleSize(schedule); i++) {
+        tdxHostDomain *domain = g_hash_table_lookup(teardown->by_name,
+                                                    tdxHostScheduleName(schedule, i));
+        tdxHostTaskState state = tdxHostScheduleState(schedule, i);
+
+        if (domain->outcome != TDX_HOST_OUTCOME_PENDING ||
+            state == TDX_HOST_TASK_CANCELLED ||
+            (!final && state != TDX_HOST_TASK_DONE))
+            continue;
+        tdxHostTeardownRecord(teardown->ctx, schedule, i, domain);
+        tdxHostDomainSettled(domain);
+    }
+}
+
+
+static void
+tdxHostTeardownTick(tdxHostSchedule *schedule, gpointer opaque)
+{
+    tdxHostTeardown *teardown = opaque;
+    tdxHostRunCtx *ctx = teardown->ctx;
+    g_auto(GStrv) running = NULL;
+    g_autofree char *names = NULL;
+    g_autofree char *graceful = NULL;
+    double longest;
+    guint pending;
+    guint done;
+    guint nrunning;
+    guint waiting;
+    guint cancelled;
+
+    pending = tdxHostGracefulCheck(teardown, &longest);
+    tdxHostTeardownCollect(teardown, FALSE);
+
+    running = tdxHostScheduleRunning(schedule);
+    names = g_strjoinv(" ", running);
+    tdxHostScheduleCounts(schedule, &done, &nrunning, &waiting, &cancelled);
+    if (pending > 0)
+        graceful = g_strdup_printf("graceful: %u of %u guests still shutting down, "
+                                   "up to %.0f s more; ", pending,
+                                   teardown->graceful->len, longest);
+    tdxHostStatus(ctx, "%steardown: %u of %u done, %u running%s%s%s, %u waiting; "
+                  "deadline in %.0f s",
+                  graceful ? graceful : "",
+                  done, tdxHostScheduleSize(schedule) - cancelled, nrunning,
+                  *names ? " (" : "", names, *names ? ")" : "", waiting,
+                  tdxHostSecondsLeft(ctx));
+}
+
+
+/* Every guest that wants it gets its ACPI shutdown at once; every guest
+ * still running goes into one schedule, a guest within its grace period
+ * held back until that period ends. So a short grace period does not wait
+ * for a long one, and the workers stay bounded and longest first over
+ * whatever may start. */
+static void
+tdxHostTeardownAll(tdxHostRunCtx *ctx)
 {
     tdxHostPlan *plan = ctx->plan;
     tdxHostWork *work = g_new0(tdxHostWork, 1);
     g_autoptr(tdxHostSchedule) schedule = NULL;
     g_autoptr(GHashTable) by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GArray) graceful = g_array_new(FALSE, TRUE, sizeof(tdxHostGraceful));
+    g_autoptr(GHashTable) held = g_hash_table_new(g_str_hash, g_str_equal);
+    tdxHostTeardown teardown = {
+        .ctx = ctx,
+        .by_name = by_name,
+        .graceful = graceful,
+        .graceful_start_usec = g_get_monotonic_time(),
+    };
+    int callback = -1;
     guint i;
 
     virConnectRef(ctx->conn);
@@ -373,7 +380,7 @@ tdxHostTeardownPhase(tdxHostRunCtx *ctx)
     work->config.non_td = TDX_NON_TD_DESTROY;
     work->options = (tdxDestroyOptions) {
         .config = &work->config,
-        /* The graceful phase, if any, is over. */
+        /* The ACPI shutdown, if any, was sent here. */
         .graceful = TDX_GRACEFUL_NEVER,
         .monitor_new = ctx->options->monitor_new,
         .monitor_opaque = ctx->options->monitor_opaque,
@@ -384,14 +391,67 @@ tdxHostTeardownPhase(tdxHostRunCtx *ctx)
     work->probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     schedule = tdxHostScheduleNew(plan->jobs, tdxHostWorkRun, work, tdxHostWorkFree,
                                   (GDestroyNotify) tdxDestroyResultFree);
+    teardown.schedule = schedule;
 
     for (i = 0; i < plan->domains->len; i++) {
         tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+        tdxHostGraceful item = { .domain = domain };
+        g_autoptr(GError) error = NULL;
+
+        if (!tdxHostDomainActedOn(domain) || !domain->graceful ||
+            domain->outcome != TDX_HOST_OUTCOME_PENDING)
+            continue;
+        if (!(item.dom = tdxDomainLookup(ctx->conn, domain->uuid ? domain->uuid : domain->name,
+                                         &error))) {
+            /* Gone already, or unreachable: its teardown finds out. */
+            continue;
+        }
+        item.grace_end_usec = MIN(teardown.graceful_start_usec +
+                                  (gint64) domain->grace_seconds * G_USEC_PER_SEC,
+                                  ctx->deadline_usec);
+        g_array_append_val(graceful, item);
+    }
+
+    if (graceful->len > 0) {
+        GThreadPool *pool;
+
+        callback = virConnectDomainEventRegisterAny(ctx->conn, NULL,
+                                                    VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                    VIR_DOMAIN_EVENT_CALLBACK(tdxHostGracefulEvent),
+                                                    tdxHostScheduleRef(schedule),
+                                                    (virFreeCallback) tdxHostScheduleUnref);
+        if (callback < 0) {
+            /* Without events the once-a-second tick still sees them go. */
+            virResetLastError();
+            tdxHostScheduleUnref(schedule);
+        }
+
+        tdxHostStatus(ctx, "graceful: asking %u guests to shut down", graceful->len);
+        /* All at once: each guest's grace period runs in parallel with
+         * the others' and with the teardowns. */
+        pool = g_thread_pool_new(tdxHostGracefulAsk, NULL,
+                                 MIN(graceful->len, TDX_HOST_SHUTDOWN_THREADS), FALSE, NULL);
+        for (i = 0; i < graceful->len; i++)
+            g_thread_pool_push(pool, &g_array_index(graceful, tdxHostGraceful, i), NULL);
+        g_thread_pool_free(pool, FALSE, TRUE);
+
+        for (i = 0; i < graceful->len; i++) {
+            tdxHostGraceful *item = &g_array_index(graceful, tdxHostGraceful, i);
+
+            if (item->pending)
+                g_hash_table_insert(held, item->domain->name, item);
+        }
+    }
+
+    for (i = 0; i < plan->domains->len; i++) {
+        tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+        tdxHostGraceful *item;
 
         if (!tdxHostDomainActedOn(domain) || domain->outcome != TDX_HOST_OUTCOME_PENDING)
             continue;
-        tdxHostScheduleAdd(schedule, domain->name, domain->estimate_seconds,
-                           domain->priority);
+        item = g_hash_table_lookup(held, domain->name);
+        tdxHostScheduleAddAt(schedule, domain->name, domain->estimate_seconds,
+                             domain->priority, item ? item->grace_end_usec : 0);
         g_hash_table_insert(by_name, domain->name, domain);
         if (domain->probed && domain->id >= 0) {
             tdxHostKnownProbe *known = g_new0(tdxHostKnownProbe, 1);
@@ -401,18 +461,31 @@ tdxHostTeardownPhase(tdxHostRunCtx *ctx)
             g_hash_table_insert(work->probes, g_strdup(domain->name), known);
         }
     }
-    if (tdxHostScheduleSize(schedule) == 0)
-        return;
 
-    tdxHostStatus(ctx, "teardown: %u guests, %u at a time, longest first",
-                  tdxHostScheduleSize(schedule), tdxHostScheduleJobs(schedule));
-    tdxHostScheduleRun(schedule, ctx->deadline_usec, ctx->abandon_usec,
-                       G_USEC_PER_SEC, tdxHostTeardownTick, ctx);
+    if (tdxHostScheduleSize(schedule) > 0) {
+        tdxHostStatus(ctx, "teardown: %u guests, %u at a time, longest first; "
+                      "%u of them after their grace period",
+                      tdxHostScheduleSize(schedule), tdxHostScheduleJobs(schedule),
+                      g_hash_table_size(held));
+        tdxHostScheduleRun(schedule, ctx->deadline_usec, ctx->abandon_usec,
+                           G_USEC_PER_SEC, tdxHostTeardownTick, &teardown);
+        plan->peak_jobs = tdxHostSchedulePeak(schedule);
+    }
 
-    plan->peak_jobs = tdxHostSchedulePeak(schedule);
-    for (i = 0; i < tdxHostScheduleSize(schedule); i++)
-        tdxHostTeardownRecord(ctx, schedule, i,
-                              g_hash_table_lookup(by_name, tdxHostScheduleName(schedule, i)));
+    /* Whoever is still within grace here met the deadline there. */
+    for (i = 0; i < graceful->len; i++) {
+        tdxHostGraceful *item = &g_array_index(graceful, tdxHostGraceful, i);
+
+        if (item->pending)
+            tdxHostGracefulSettle(&teardown, item,
+                                  MIN(g_get_monotonic_time(), item->grace_end_usec));
+    }
+    tdxHostTeardownCollect(&teardown, TRUE);
+
+    if (callback >= 0)
+        virConnectDomainEventDeregisterAny(ctx->conn, callback);
+    for (i = 0; i < graceful->len; i++)
+        virDomainFree(g_array_index(graceful, tdxHostGraceful, i).dom);
 }
 
 
@@ -468,11 +541,12 @@ tdxHostRun(virConnectPtr conn, tdxHostPlan *plan, const tdxHostOptions *options)
 
         if (domain->action == TDX_HOST_ACTION_LEAVE)
             domain->outcome = TDX_HOST_OUTCOME_LEFT;
+        /* Left alone, or could not even be inspected: known already. */
+        if (domain->outcome != TDX_HOST_OUTCOME_PENDING)
+            tdxHostDomainSettled(domain);
     }
 
-    tdxHostGracefulPhase(&ctx);
-    if (!plan->error)
-        tdxHostTeardownPhase(&ctx);
+    tdxHostTeardownAll(&ctx);
     plan->elapsed_usec = g_get_monotonic_time() - ctx.start_usec;
 
     for (i = 0; i < plan->domains->len; i++) {
@@ -482,7 +556,7 @@ tdxHostRun(virConnectPtr conn, tdxHostPlan *plan, const tdxHostOptions *options)
             domain->outcome = TDX_HOST_OUTCOME_FAILED;
             domain->error = g_error_copy(plan->error);
         }
-        tdxHostJournalDomain(domain);
+        tdxHostDomainSettled(domain);
     }
 
     exit_code = tdxHostPlanExitCode(plan);

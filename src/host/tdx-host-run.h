@@ -3,12 +3,14 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Two phases: an optional graceful one where every guest that wants it
- * gets its ACPI shutdown at the same time, then the teardown of whatever
- * still runs through the destroy path, longest first on a bounded number
- * of workers. One hard deadline covers both: no teardown starts after it
+ * Every guest that wants it gets its ACPI shutdown at the start; every
+ * guest still running is torn down through the destroy path, longest
+ * first on a bounded number of workers, a guest that got an ACPI shutdown
+ * only once its own grace period is over (and not at all if it goes by
+ * itself). One hard deadline covers the run: no teardown starts after it
  * and the run returns shortly after it whatever is still running, naming
- * what is left.
+ * what is left. Each domain's journal entry is written as soon as its
+ * outcome is known.
  */
 #pragma once
 

@@ -9,6 +9,7 @@ typedef struct {
     char *name;
     double estimate_seconds;
     int priority;
+    gint64 not_before_usec;
     tdxHostTaskState state;
     gint64 start_usec;
     gint64 end_usec;
@@ -28,14 +29,15 @@ struct _tdxHostSchedule {
     GDestroyNotify result_free;
     GPtrArray *tasks;       /* tdxHostTask, in run order once sorted */
     /* under lock */
-    guint next;             /* first task no worker has taken */
+    guint waiting;          /* NOT_STARTED tasks */
+    guint cancelled;
     guint running;
     guint done;
     guint peak;
     guint workers;          /* worker threads still alive */
     gint64 deadline_usec;
     gboolean abandoned;     /* results arriving now are dropped */
-    gboolean changed;       /* a task ended since the last tick */
+    gboolean changed;       /* a task ended (or Wake) since the last tick */
 };
 
 
@@ -95,15 +97,98 @@ tdxHostScheduleUnref(tdxHostSchedule *schedule)
 
 
 void
-tdxHostScheduleAdd(tdxHostSchedule *schedule, const char *name,
-                   double estimate_seconds, int priority)
+tdxHostScheduleAddAt(tdxHostSchedule *schedule, const char *name,
+                     double estimate_seconds, int priority, gint64 not_before_usec)
 {
     tdxHostTask *task = g_new0(tdxHostTask, 1);
 
     task->name = g_strdup(name);
     task->estimate_seconds = estimate_seconds;
     task->priority = priority;
+    task->not_before_usec = not_before_usec;
+    g_mutex_lock(&schedule->lock);
     g_ptr_array_add(schedule->tasks, task);
+    schedule->waiting++;
+    g_mutex_unlock(&schedule->lock);
+}
+
+
+void
+tdxHostScheduleAdd(tdxHostSchedule *schedule, const char *name,
+                   double estimate_seconds, int priority)
+{
+    tdxHostScheduleAddAt(schedule, name, estimate_seconds, priority, 0);
+}
+
+
+/* Under lock. */
+static tdxHostTask *
+tdxHostScheduleFind(tdxHostSchedule *schedule, const char *name)
+{
+    guint i;
+
+    for (i = 0; i < schedule->tasks->len; i++) {
+        tdxHostTask *task = g_ptr_array_index(schedule->tasks, i);
+
+        if (g_str_equal(task->name, name))
+            return task;
+    }
+    return NULL;
+}
+
+
+/* Under lock. */
+static void
+tdxHostTaskCancel(tdxHostSchedule *schedule, tdxHostTask *task)
+{
+    task->state = TDX_HOST_TASK_CANCELLED;
+    schedule->waiting--;
+    schedule->cancelled++;
+    /* Idle workers may now have nothing left to wait for. */
+    g_cond_broadcast(&schedule->cond);
+}
+
+
+gboolean
+tdxHostScheduleCancel(tdxHostSchedule *schedule, const char *name)
+{
+    tdxHostTask *task;
+    gboolean cancelled = FALSE;
+
+    g_mutex_lock(&schedule->lock);
+    task = tdxHostScheduleFind(schedule, name);
+    if (task && task->state == TDX_HOST_TASK_NOT_STARTED) {
+        tdxHostTaskCancel(schedule, task);
+        cancelled = TRUE;
+    }
+    g_mutex_unlock(&schedule->lock);
+    return cancelled;
+}
+
+
+void
+tdxHostScheduleCancelWaiting(tdxHostSchedule *schedule)
+{
+    guint i;
+
+    g_mutex_lock(&schedule->lock);
+    for (i = 0; i < schedule->tasks->len; i++) {
+        tdxHostTask *task = g_ptr_array_index(schedule->tasks, i);
+
+        if (task->state == TDX_HOST_TASK_NOT_STARTED)
+            tdxHostTaskCancel(schedule, task);
+    }
+    g_mutex_unlock(&schedule->lock);
+}
+
+
+void
+tdxHostScheduleWake(tdxHostSchedule *schedule)
+{
+    g_mutex_lock(&schedule->lock);
+    schedule->changed = TRUE;
+    g_cond_broadcast(&schedule->cond);
+    g_mutex_unlock(&schedule->lock);
 }
 
 
@@ -128,6 +213,28 @@ tdxHostScheduleSort(tdxHostSchedule *schedule)
 }
 
 
+/* Under lock. The first task in run order that may start at @now; else
+ * NULL and *@wake_usec is when the next held-back one may (0: none). */
+static tdxHostTask *
+tdxHostScheduleNext(tdxHostSchedule *schedule, gint64 now, gint64 *wake_usec)
+{
+    guint i;
+
+    *wake_usec = 0;
+    for (i = 0; i < schedule->tasks->len; i++) {
+        tdxHostTask *task = g_ptr_array_index(schedule->tasks, i);
+
+        if (task->state != TDX_HOST_TASK_NOT_STARTED)
+            continue;
+        if (task->not_before_usec <= now)
+            return task;
+        if (*wake_usec == 0 || task->not_before_usec < *wake_usec)
+            *wake_usec = task->not_before_usec;
+    }
+    return NULL;
+}
+
+
 static gpointer
 tdxHostScheduleWorker(gpointer opaque)
 {
@@ -137,15 +244,25 @@ tdxHostScheduleWorker(gpointer opaque)
     for (;;) {
         tdxHostTask *task;
         gpointer result;
+        gint64 now = g_get_monotonic_time();
+        gint64 wake;
 
-        if (schedule->next >= schedule->tasks->len || schedule->abandoned ||
-            (schedule->deadline_usec > 0 &&
-             g_get_monotonic_time() >= schedule->deadline_usec))
+        if (schedule->waiting == 0 || schedule->abandoned ||
+            (schedule->deadline_usec > 0 && now >= schedule->deadline_usec))
             break;
 
-        task = g_ptr_array_index(schedule->tasks, schedule->next++);
+        if (!(task = tdxHostScheduleNext(schedule, now, &wake))) {
+            /* Only held-back tasks are left: idle until the first may
+             * start, a task is cancelled, or the deadline. */
+            if (schedule->deadline_usec > 0)
+                wake = MIN(wake, schedule->deadline_usec);
+            g_cond_wait_until(&schedule->cond, &schedule->lock, wake);
+            continue;
+        }
+
         task->state = TDX_HOST_TASK_RUNNING;
-        task->start_usec = g_get_monotonic_time();
+        task->start_usec = now;
+        schedule->waiting--;
         schedule->running++;
         schedule->peak = MAX(schedule->peak, schedule->running);
         g_mutex_unlock(&schedule->lock);
@@ -210,6 +327,7 @@ tdxHostScheduleRun(tdxHostSchedule *schedule,
 
         if (abandon_usec > 0 && now >= abandon_usec) {
             schedule->abandoned = TRUE;
+            g_cond_broadcast(&schedule->cond);
             break;
         }
         if (abandon_usec > 0)
@@ -257,13 +375,26 @@ tdxHostSchedulePeak(tdxHostSchedule *schedule)
 
 void
 tdxHostScheduleCounts(tdxHostSchedule *schedule, guint *done,
-                      guint *running, guint *waiting)
+                      guint *running, guint *waiting, guint *cancelled)
 {
     g_mutex_lock(&schedule->lock);
     *done = schedule->done;
     *running = schedule->running;
-    *waiting = schedule->tasks->len - schedule->next;
+    *waiting = schedule->waiting;
+    *cancelled = schedule->cancelled;
     g_mutex_unlock(&schedule->lock);
+}
+
+
+static gint
+tdxHostTaskCompareStart(gconstpointer a, gconstpointer b)
+{
+    const tdxHostTask *ta = *(const tdxHostTask * const *) a;
+    const tdxHostTask *tb = *(const tdxHostTask * const *) b;
+
+    if (ta->start_usec != tb->start_usec)
+        return ta->start_usec < tb->start_usec ? -1 : 1;
+    return 0;
 }
 
 
@@ -271,15 +402,20 @@ GStrv
 tdxHostScheduleRunning(tdxHostSchedule *schedule)
 {
     g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+    g_autoptr(GPtrArray) running = g_ptr_array_new();
     guint i;
 
     g_mutex_lock(&schedule->lock);
-    for (i = 0; i < schedule->next; i++) {
+    for (i = 0; i < schedule->tasks->len; i++) {
         tdxHostTask *task = g_ptr_array_index(schedule->tasks, i);
 
         if (task->state == TDX_HOST_TASK_RUNNING)
-            g_strv_builder_add(builder, task->name);
+            g_ptr_array_add(running, task);
     }
+    /* Held-back tasks make run order and start order differ. */
+    g_ptr_array_sort(running, tdxHostTaskCompareStart);
+    for (i = 0; i < running->len; i++)
+        g_strv_builder_add(builder, ((tdxHostTask *) g_ptr_array_index(running, i))->name);
     g_mutex_unlock(&schedule->lock);
     return g_strv_builder_end(builder);
 }

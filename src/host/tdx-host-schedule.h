@@ -6,7 +6,10 @@
  * Reclaim is CPU-bound in the kernel, so running more teardowns than there
  * are CPUs only slows each one down. With a bound, the order decides when
  * the run ends: starting the longest first (LPT list scheduling) keeps the
- * end close to the single slowest teardown. The scheduler knows nothing of
+ * end close to the single slowest teardown. A task can be held back until
+ * a time of its own (a guest still in its grace period): it is then
+ * passed over, not waited for, so the order among the tasks that may
+ * start stays longest first. The scheduler knows nothing of
  * libvirt: the work is a function, so tests drive the same code path with
  * a fake one.
  */
@@ -20,6 +23,7 @@ typedef enum {
     TDX_HOST_TASK_NOT_STARTED,  /* the deadline passed before a worker was free */
     TDX_HOST_TASK_RUNNING,      /* still running when the run was abandoned */
     TDX_HOST_TASK_DONE,
+    TDX_HOST_TASK_CANCELLED,    /* taken off before it started */
 } tdxHostTaskState;
 
 /* Runs on a worker thread. @opaque is the schedule's, which lives as long
@@ -28,7 +32,7 @@ typedef enum {
 typedef gpointer (*tdxHostWorkFunc)(const char *name, gpointer opaque);
 
 /* Called on the thread of tdxHostScheduleRun about every tick while it
- * waits, and whenever a task ends. */
+ * waits, whenever a task ends and soon after tdxHostScheduleWake. */
 typedef void (*tdxHostTickFunc)(tdxHostSchedule *schedule, gpointer opaque);
 
 /* @jobs: most tasks running at once; 0 means one per online CPU. */
@@ -41,12 +45,27 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(tdxHostSchedule, tdxHostScheduleUnref);
 
 void tdxHostScheduleAdd(tdxHostSchedule *schedule, const char *name,
                         double estimate_seconds, int priority);
+/* The same, but the task starts no earlier than @not_before_usec
+ * (g_get_monotonic_time(); 0: at once). Until then a free worker takes
+ * the next task that may start. */
+void tdxHostScheduleAddAt(tdxHostSchedule *schedule, const char *name,
+                          double estimate_seconds, int priority,
+                          gint64 not_before_usec);
+
+/* Take the task @name off unless it has started; TRUE if it was taken
+ * off (it is then CANCELLED). Safe while the schedule runs. */
+gboolean tdxHostScheduleCancel(tdxHostSchedule *schedule, const char *name);
+/* Take off every task that has not started; the running ones go on. */
+void tdxHostScheduleCancelWaiting(tdxHostSchedule *schedule);
+/* Have the tick called soon; safe from any thread. */
+void tdxHostScheduleWake(tdxHostSchedule *schedule);
 
 /* Sort: longest estimate first, then higher priority, then name. Run sorts
  * by itself; this is for callers that want the order without running. */
 void tdxHostScheduleSort(tdxHostSchedule *schedule);
 
-/* Run every task, blocking. No task starts at or after @deadline_usec
+/* Run every task, blocking, each no earlier than its own time. No task
+ * (held back or not) starts at or after @deadline_usec
  * (g_get_monotonic_time(); 0: none); the call returns at the latest at
  * @abandon_usec (>= deadline; 0: none) even if tasks still run, which
  * then finish on their own and their results are dropped. */
@@ -59,9 +78,10 @@ guint tdxHostScheduleJobs(const tdxHostSchedule *schedule);
 guint tdxHostScheduleSize(const tdxHostSchedule *schedule);
 /* Highest number of tasks that ran at the same time. */
 guint tdxHostSchedulePeak(tdxHostSchedule *schedule);
-/* Counts, consistent with each other, at the time of the call. */
+/* Counts, consistent with each other, at the time of the call; @waiting
+ * includes tasks held back until their time. */
 void tdxHostScheduleCounts(tdxHostSchedule *schedule, guint *done,
-                           guint *running, guint *waiting);
+                           guint *running, guint *waiting, guint *cancelled);
 /* Names of the running tasks, in start order (NULL-terminated). */
 GStrv tdxHostScheduleRunning(tdxHostSchedule *schedule);
 

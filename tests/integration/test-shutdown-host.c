@@ -16,6 +16,7 @@
 #include "tdx-host-plan.h"
 #include "tdx-host-run.h"
 #include "tdx-libvirt.h"
+#include "tdx-policy.h"
 #include "tdx-qmp-script.h"
 #include "tdx-test-daemon.h"
 
@@ -248,6 +249,167 @@ testNonTdShutdown(void)
     g_assert_cmpint(vm->graceful_usec, >=, 2 * G_USEC_PER_SEC);
     g_assert_cmpint(vm->graceful_usec, <, 5 * G_USEC_PER_SEC);
     g_assert_false(tdxTestIsRunning(&host, "vm1"));
+}
+
+
+static void
+tdxTestSetGrace(tdxTestHost *host, const char *name, guint grace_seconds)
+{
+    g_autofree char *xml = g_strdup_printf("<policy><graceful-shutdown enabled=\"yes\" "
+                                           "timeout=\"%u\"/></policy>", grace_seconds);
+    virDomainPtr dom = virDomainLookupByName(host->conn, name);
+
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml,
+                                         TDX_POLICY_PREFIX, TDX_POLICY_NAMESPACE,
+                                         VIR_DOMAIN_AFFECT_LIVE), ==, 0);
+    virDomainFree(dom);
+}
+
+
+typedef struct {
+    const tdxHostPlan *plan;
+    gboolean short_journaled_early; /* while the long one was still pending */
+} tdxTestGraceWatch;
+
+
+/* Called on the run's thread, as are the journal writes. */
+static void
+tdxTestGraceStatus(const char *line, gpointer opaque)
+{
+    tdxTestGraceWatch *watch = opaque;
+    const tdxHostDomain *td_short = tdxTestFind(watch->plan, "td-short");
+    const tdxHostDomain *td_long = tdxTestFind(watch->plan, "td-long");
+
+    g_test_message("status: %s", line);
+    if (td_short->journaled && td_long->outcome == TDX_HOST_OUTCOME_PENDING)
+        watch->short_journaled_early = TRUE;
+}
+
+
+/* Two guests that ignore ACPI, with grace periods of 1 s and 6 s from
+ * their metadata: the short one is torn down when its own grace period
+ * ends, not when the long one's does, and its journal entry is written
+ * then, not at the end of the run. */
+static void
+testGracePerGuest(void)
+{
+    g_auto(tdxTestHost) host;
+    g_autoptr(tdxHostPlan) plan = NULL;
+    g_autoptr(GError) error = NULL;
+    tdxTestGraceWatch watch = { 0 };
+    const tdxHostDomain *td_short;
+    const tdxHostDomain *td_long;
+
+    if (!tdxTestHostInit(&host))
+        return;
+    tdxTestGuest(&host, "td-short", 64, TRUE);
+    tdxTestGuest(&host, "td-long", 64, TRUE);
+    tdxTestSetGrace(&host, "td-short", 1);
+    tdxTestSetGrace(&host, "td-long", 6);
+    host.options.graceful = TDX_GRACEFUL_POLICY;
+    host.options.jobs = 2;
+    host.options.status = tdxTestGraceStatus;
+    host.options.status_opaque = &watch;
+
+    plan = tdxHostPlanNew(host.conn, &host.options, &error);
+    g_assert_no_error(error);
+    watch.plan = plan;
+    td_short = tdxTestFind(plan, "td-short");
+    td_long = tdxTestFind(plan, "td-long");
+    g_assert_true(td_short->graceful);
+    g_assert_cmpuint(td_short->grace_seconds, ==, 1);
+    g_assert_true(td_long->graceful);
+    g_assert_cmpuint(td_long->grace_seconds, ==, 6);
+
+    g_assert_cmpint(tdxHostRun(host.conn, plan, &host.options), ==, TDX_EXIT_OK);
+    tdxTestLogResult(plan);
+
+    g_assert_cmpint(td_short->outcome, ==, TDX_HOST_OUTCOME_GONE);
+    g_assert_cmpint(td_short->path, ==, TDX_DESTROY_PATH_TERMINATE);
+    g_assert_cmpint(td_long->outcome, ==, TDX_HOST_OUTCOME_GONE);
+    g_assert_cmpint(td_long->path, ==, TDX_DESTROY_PATH_TERMINATE);
+    /* Neither teardown starts before its own grace period is over... */
+    g_assert_cmpint(td_short->start_usec, >=, 1 * G_USEC_PER_SEC);
+    g_assert_cmpint(td_long->start_usec, >=, 6 * G_USEC_PER_SEC);
+    g_assert_cmpint(td_short->graceful_usec, >=, 1 * G_USEC_PER_SEC);
+    g_assert_cmpint(td_long->graceful_usec, >=, 6 * G_USEC_PER_SEC);
+    /* ...and the short one does not wait for the long one: 5 s apart by
+     * their grace periods, the short one is gone well before the long
+     * one's teardown even starts. */
+    g_assert_cmpint(td_short->graceful_usec, <, td_long->graceful_usec);
+    g_assert_cmpint(td_short->end_usec, <, td_long->start_usec);
+    g_assert_cmpint(td_short->start_usec + 3 * G_USEC_PER_SEC, <, td_long->start_usec);
+    g_assert_true(td_short->journaled);
+    g_assert_true(td_long->journaled);
+    g_assert_true(watch.short_journaled_early);
+    g_assert_false(tdxTestIsRunning(&host, "td-short"));
+    g_assert_false(tdxTestIsRunning(&host, "td-long"));
+}
+
+
+static gpointer
+tdxTestDestroyLater(gpointer opaque)
+{
+    tdxTestHost *host = opaque;
+    virDomainPtr dom;
+
+    g_usleep(G_USEC_PER_SEC + G_USEC_PER_SEC / 2);
+    dom = virDomainLookupByName(host->conn, "vm-acpi");
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+    return NULL;
+}
+
+
+/* A guest that goes by itself within its grace period ends as graceful,
+ * its held-back teardown taken off; a guest without one is torn down at
+ * once, not after the other's grace period. */
+static void
+testGracefulGoneTakenOff(void)
+{
+    g_auto(tdxTestHost) host;
+    g_autoptr(tdxHostPlan) plan = NULL;
+    g_autoptr(GError) error = NULL;
+    const tdxHostDomain *vm;
+    const tdxHostDomain *td;
+    GThread *thread;
+
+    if (!tdxTestHostInit(&host))
+        return;
+    tdxTestGuest(&host, "vm-acpi", 64, FALSE);
+    tdxTestGuest(&host, "td-now", 64, TRUE);
+    tdxTestSetGrace(&host, "vm-acpi", 30);
+    host.options.non_td = TDX_HOST_NON_TD_SHUTDOWN;
+    host.options.graceful = TDX_GRACEFUL_POLICY;
+    host.config.host_graceful = FALSE;
+
+    plan = tdxHostPlanNew(host.conn, &host.options, &error);
+    g_assert_no_error(error);
+    vm = tdxTestFind(plan, "vm-acpi");
+    td = tdxTestFind(plan, "td-now");
+    g_assert_true(vm->graceful);
+    g_assert_false(td->graceful);
+
+    /* Stands in for a guest OS reacting to the power button. */
+    thread = g_thread_new("guest-os", tdxTestDestroyLater, &host);
+    g_assert_cmpint(tdxHostRun(host.conn, plan, &host.options), ==, TDX_EXIT_OK);
+    g_thread_join(thread);
+    tdxTestLogResult(plan);
+
+    g_assert_cmpint(vm->outcome, ==, TDX_HOST_OUTCOME_GONE);
+    g_assert_cmpint(vm->path, ==, TDX_DESTROY_PATH_GRACEFUL);
+    g_assert_null(vm->destroy);
+    g_assert_cmpint(vm->start_usec, <, 0);
+    g_assert_true(vm->journaled);
+    g_assert_cmpint(td->outcome, ==, TDX_HOST_OUTCOME_GONE);
+    g_assert_cmpint(td->path, ==, TDX_DESTROY_PATH_TERMINATE);
+    /* The TD did not wait for the guest's grace period. */
+    g_assert_cmpint(td->start_usec, <, vm->end_usec);
+    /* Gone by itself after 1.5 s, far within 30 s of grace. */
+    g_assert_cmpint(vm->graceful_usec, <, 20 * G_USEC_PER_SEC);
+    g_assert_cmpint(plan->elapsed_usec, <, 20 * G_USEC_PER_SEC);
 }
 
 
@@ -599,6 +761,8 @@ main(int argc, char **argv)
     g_test_add_func("/shutdown-host/tds-gone-others-left", testTDsGoneOthersLeft);
     g_test_add_func("/shutdown-host/non-td-destroy", testNonTdDestroy);
     g_test_add_func("/shutdown-host/non-td-shutdown", testNonTdShutdown);
+    g_test_add_func("/shutdown-host/grace-per-guest", testGracePerGuest);
+    g_test_add_func("/shutdown-host/graceful-gone-taken-off", testGracefulGoneTakenOff);
     g_test_add_func("/shutdown-host/deadline", testDeadline);
     g_test_add_func("/shutdown-host/dry-run", testDryRun);
     g_test_add_func("/shutdown-host/notify", testNotify);

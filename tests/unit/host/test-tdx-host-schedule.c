@@ -202,6 +202,7 @@ testDeadlineStopsStarting(void)
             not_started++;
             break;
         case TDX_HOST_TASK_RUNNING:
+        case TDX_HOST_TASK_CANCELLED:
             g_assert_not_reached();
         }
     }
@@ -247,6 +248,218 @@ testAbandonAtDeadline(void)
     /* Let the workers drop their references (ASan sees any late access). */
     g_usleep(50 * 1000);
     g_assert_cmpuint(work.started->len, ==, 2);
+    testWorkClear(&work);
+}
+
+
+static guint
+testIndex(tdxHostSchedule *schedule, const char *name)
+{
+    guint i;
+
+    for (i = 0; i < tdxHostScheduleSize(schedule); i++) {
+        if (g_str_equal(tdxHostScheduleName(schedule, i), name))
+            return i;
+    }
+    g_error("no task '%s'", name);
+    return 0;
+}
+
+
+static gint64
+testStart(tdxHostSchedule *schedule, const char *name)
+{
+    gint64 start;
+    gint64 end;
+
+    tdxHostScheduleTimes(schedule, testIndex(schedule, name), &start, &end);
+    return start;
+}
+
+
+/* A held-back task does not start before its time and does not hold up
+ * the shorter ones behind it; once it may, it goes first again. */
+static void
+testNotBefore(void)
+{
+    testWork work;
+    tdxHostSchedule *schedule;
+    gint64 start = g_get_monotonic_time();
+    gint64 not_before = start + 200 * 1000;
+    const char *expected[] = { "a", "b", "late", "c" };
+    guint i;
+
+    testWorkInit(&work, 100 * 1000);
+    schedule = testScheduleNew(1, &work);
+    tdxHostScheduleAddAt(schedule, "late", 10, 0, not_before);
+    tdxHostScheduleAdd(schedule, "a", 5, 0);
+    tdxHostScheduleAdd(schedule, "b", 4, 0);
+    tdxHostScheduleAdd(schedule, "c", 1, 0);
+    tdxHostScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+
+    /* a at 0, b at 100 ms, late at 200 ms (longer than c, which waits). */
+    g_assert_cmpuint(work.started->len, ==, G_N_ELEMENTS(expected));
+    for (i = 0; i < G_N_ELEMENTS(expected); i++)
+        g_assert_cmpstr(g_ptr_array_index(work.started, i), ==, expected[i]);
+    g_assert_cmpint(testStart(schedule, "late"), >=, not_before);
+    g_assert_cmpint(testStart(schedule, "a"), <, not_before);
+    for (i = 0; i < G_N_ELEMENTS(expected); i++)
+        g_assert_cmpint(tdxHostScheduleState(schedule, i), ==, TDX_HOST_TASK_DONE);
+    tdxHostScheduleUnref(schedule);
+    testWorkClear(&work);
+}
+
+
+/* Free workers idle while only held-back tasks are left; when those may
+ * start, the bound holds and the longest go first. */
+static void
+testNotBeforeBound(gconstpointer data)
+{
+    guint jobs = GPOINTER_TO_UINT(data);
+    testWork work;
+    tdxHostSchedule *schedule;
+    gint64 start = g_get_monotonic_time();
+    gint64 not_before = start + 100 * 1000;
+    guint i;
+
+    testWorkInit(&work, 30 * 1000);
+    schedule = testScheduleNew(jobs, &work);
+    for (i = 0; i < 16; i++) {
+        g_autofree char *name = g_strdup_printf("td%02u", i);
+
+        /* The held-back half has the longer estimates. */
+        if (i % 2)
+            tdxHostScheduleAddAt(schedule, name, 100 + i, 0, not_before);
+        else
+            tdxHostScheduleAdd(schedule, name, i, 0);
+    }
+    tdxHostScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+
+    g_assert_cmpuint(work.finished, ==, 16);
+    g_assert_cmpuint(work.max_running, <=, jobs);
+    g_assert_cmpuint(work.max_running, ==, jobs);
+    g_assert_cmpuint(tdxHostSchedulePeak(schedule), ==, work.max_running);
+    for (i = 0; i < 16; i++) {
+        g_autofree char *name = g_strdup_printf("td%02u", i);
+
+        if (i % 2)
+            g_assert_cmpint(testStart(schedule, name), >=, not_before);
+    }
+    /* Once held-back ones may start, the longest of them starts first. */
+    g_assert_cmpint(testStart(schedule, "td15"), <=, testStart(schedule, "td01"));
+    tdxHostScheduleUnref(schedule);
+    testWorkClear(&work);
+}
+
+
+typedef struct {
+    tdxHostSchedule *schedule;
+    guint ticks;
+    guint running_at_first_tick;
+    gboolean cancelled;
+    gboolean cancelled_running;
+} testCancelTick;
+
+
+static void
+testCancelOnTick(tdxHostSchedule *schedule, gpointer opaque)
+{
+    testCancelTick *data = opaque;
+
+    if (data->ticks++ == 0) {
+        guint done;
+        guint waiting;
+        guint cancelled;
+
+        tdxHostScheduleCounts(schedule, &done, &data->running_at_first_tick, &waiting,
+                              &cancelled);
+    }
+    if (!data->cancelled) {
+        data->cancelled = tdxHostScheduleCancel(schedule, "held");
+        /* A task that has started cannot be taken off. */
+        data->cancelled_running = tdxHostScheduleCancel(schedule, "now");
+    }
+}
+
+
+static gpointer
+testWakeLater(gpointer opaque)
+{
+    g_usleep(100 * 1000);
+    tdxHostScheduleWake(opaque);
+    return NULL;
+}
+
+
+/* Wake brings the tick early; a task taken off there ends the run
+ * without waiting for its time. */
+static void
+testCancelHeld(void)
+{
+    testWork work;
+    tdxHostSchedule *schedule;
+    testCancelTick data = { 0 };
+    gint64 start = g_get_monotonic_time();
+    GThread *waker;
+    guint done;
+    guint running;
+    guint waiting;
+    guint cancelled;
+
+    testWorkInit(&work, 500 * 1000);
+    schedule = testScheduleNew(2, &work);
+    tdxHostScheduleAddAt(schedule, "held", 9, 0, start + 30 * G_USEC_PER_SEC);
+    tdxHostScheduleAdd(schedule, "now", 1, 0);
+    data.schedule = schedule;
+
+    /* With a 30 s tick interval, only the waker can bring a tick while
+     * "now" still runs (its end brings one too, but then it is done). */
+    waker = g_thread_new("waker", testWakeLater, schedule);
+    tdxHostScheduleRun(schedule, 0, 0, 30 * G_USEC_PER_SEC, testCancelOnTick, &data);
+    g_thread_join(waker);
+
+    g_assert_cmpuint(data.running_at_first_tick, ==, 1);
+    g_assert_true(data.cancelled);
+    g_assert_false(data.cancelled_running);
+    g_assert_cmpint(g_get_monotonic_time() - start, <, 5 * G_USEC_PER_SEC);
+    g_assert_cmpint(tdxHostScheduleState(schedule, testIndex(schedule, "held")), ==,
+                    TDX_HOST_TASK_CANCELLED);
+    g_assert_cmpint(tdxHostScheduleState(schedule, testIndex(schedule, "now")), ==,
+                    TDX_HOST_TASK_DONE);
+    g_assert_cmpuint(work.started->len, ==, 1);
+    tdxHostScheduleCounts(schedule, &done, &running, &waiting, &cancelled);
+    g_assert_cmpuint(done, ==, 1);
+    g_assert_cmpuint(running, ==, 0);
+    g_assert_cmpuint(waiting, ==, 0);
+    g_assert_cmpuint(cancelled, ==, 1);
+    tdxHostScheduleUnref(schedule);
+    testWorkClear(&work);
+}
+
+
+/* A task held back past the deadline never starts, and the run does not
+ * wait for its time. */
+static void
+testNotBeforePastDeadline(void)
+{
+    testWork work;
+    tdxHostSchedule *schedule;
+    gint64 start = g_get_monotonic_time();
+    gint64 deadline = start + 150 * 1000;
+
+    testWorkInit(&work, 10 * 1000);
+    schedule = testScheduleNew(2, &work);
+    tdxHostScheduleAddAt(schedule, "held", 9, 0, start + 60 * G_USEC_PER_SEC);
+    tdxHostScheduleAdd(schedule, "now", 1, 0);
+    tdxHostScheduleRun(schedule, deadline, deadline + G_USEC_PER_SEC, 0, NULL, NULL);
+
+    g_assert_cmpint(g_get_monotonic_time() - start, >=, 150 * 1000);
+    g_assert_cmpint(g_get_monotonic_time() - start, <, 2 * G_USEC_PER_SEC);
+    g_assert_cmpint(tdxHostScheduleState(schedule, testIndex(schedule, "held")), ==,
+                    TDX_HOST_TASK_NOT_STARTED);
+    g_assert_cmpint(tdxHostScheduleState(schedule, testIndex(schedule, "now")), ==,
+                    TDX_HOST_TASK_DONE);
+    tdxHostScheduleUnref(schedule);
     testWorkClear(&work);
 }
 
@@ -302,6 +515,13 @@ main(int argc, char **argv)
                          testConcurrencyBound);
     g_test_add_func("/host/schedule/deadline-stops-starting", testDeadlineStopsStarting);
     g_test_add_func("/host/schedule/abandon-at-deadline", testAbandonAtDeadline);
+    g_test_add_func("/host/schedule/not-before", testNotBefore);
+    g_test_add_data_func("/host/schedule/not-before-bound/1", GUINT_TO_POINTER(1),
+                         testNotBeforeBound);
+    g_test_add_data_func("/host/schedule/not-before-bound/3", GUINT_TO_POINTER(3),
+                         testNotBeforeBound);
+    g_test_add_func("/host/schedule/cancel-held", testCancelHeld);
+    g_test_add_func("/host/schedule/not-before-past-deadline", testNotBeforePastDeadline);
     g_test_add_func("/host/schedule/empty", testEmpty);
     g_test_add_func("/host/schedule/makespan", testMakespan);
 
