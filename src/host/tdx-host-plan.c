@@ -321,6 +321,21 @@ tdxHostOutcomeToString(tdxHostOutcome outcome)
 }
 
 
+const tdxHostDomain *
+tdxHostPlanFind(const tdxHostPlan *plan, const char *name)
+{
+    guint i;
+
+    for (i = 0; i < plan->domains->len; i++) {
+        const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+
+        if (g_str_equal(domain->name, name))
+            return domain;
+    }
+    return NULL;
+}
+
+
 static guint
 tdxHostPlanCount(const tdxHostPlan *plan, gboolean td)
 {
@@ -424,9 +439,8 @@ tdxHostPlanToJson(const tdxHostPlan *plan, JsonBuilder *builder)
         tdxHostJsonAddSeconds(builder, "estimate_without_terminate_ms",
                               domain->estimate_plain_seconds);
         tdxHostJsonAddSeconds(builder, "planned_start_ms", domain->planned_start_seconds);
-        if (domain->error) {
+        if (domain->error)
             tdxJsonAddString(builder, "error", domain->error->message);
-        }
         json_builder_end_object(builder);
     }
     json_builder_end_array(builder);

@@ -111,6 +111,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(tdxHostPlan, tdxHostPlanFree);
 tdxHostPlan *tdxHostPlanNew(virConnectPtr conn, const tdxHostOptions *options,
                             GError **error);
 
+/* The plan's record of the domain named @name, NULL if it has none. */
+const tdxHostDomain *tdxHostPlanFind(const tdxHostPlan *plan, const char *name);
+
 const char *tdxHostActionToString(tdxHostAction action);
 const char *tdxHostOutcomeToString(tdxHostOutcome outcome);
 

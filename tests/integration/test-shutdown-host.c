@@ -109,19 +109,15 @@ tdxTestIsRunning(tdxTestHost *host, const char *name)
 }
 
 
+/* A domain the test put in the plan: its absence fails the test. */
 static const tdxHostDomain *
 tdxTestFind(const tdxHostPlan *plan, const char *name)
 {
-    guint i;
+    const tdxHostDomain *domain = tdxHostPlanFind(plan, name);
 
-    for (i = 0; i < plan->domains->len; i++) {
-        const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
-
-        if (g_str_equal(domain->name, name))
-            return domain;
-    }
-    g_error("no domain '%s' in the plan", name);
-    return NULL;
+    if (!domain)
+        g_error("no domain '%s' in the plan", name);
+    return domain;
 }
 
 

@@ -104,19 +104,15 @@ testHostClear(testHost *host)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(testHost, testHostClear);
 
 
+/* A domain the test put in the plan: its absence fails the test. */
 static const tdxHostDomain *
 testFind(const tdxHostPlan *plan, const char *name)
 {
-    guint i;
+    const tdxHostDomain *domain = tdxHostPlanFind(plan, name);
 
-    for (i = 0; i < plan->domains->len; i++) {
-        const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
-
-        if (g_str_equal(domain->name, name))
-            return domain;
-    }
-    g_error("no domain '%s' in the plan", name);
-    return NULL;
+    if (!domain)
+        g_error("no domain '%s' in the plan", name);
+    return domain;
 }
 
 
