@@ -18,6 +18,7 @@
 
 #include "tdx-conf-xml.h"
 #include "tdx-error.h"
+#include "tdx-json.h"
 
 #define TDX_QEMU_NAMESPACE "http://libvirt.org/schemas/domain/qemu/1.0"
 
@@ -43,6 +44,7 @@ tdxDomainTdSourceToString(tdxDomainTdSource source)
     case TDX_DOMAIN_TD_NONE: return "none";
     case TDX_DOMAIN_TD_LAUNCH_SECURITY: return "launchSecurity";
     case TDX_DOMAIN_TD_QEMU_COMMANDLINE: return "qemu-commandline";
+    case TDX_DOMAIN_TD_UNREADABLE: return "unreadable";
     }
     return "unknown";
 }
@@ -198,28 +200,41 @@ tdxDomainParseTdAttributes(const char *text, guint64 *value)
 }
 
 
+typedef enum {
+    TDX_DOMAIN_OBJECT_OTHER,
+    TDX_DOMAIN_OBJECT_TDX_GUEST,
+    TDX_DOMAIN_OBJECT_UNREADABLE,   /* JSON we refused to parse */
+} tdxDomainObjectKind;
+
+
 /* QEMU's -object takes either JSON or key=value with the type as implied
- * first key (user_creatable_parse_str). Returns whether it is a tdx-guest;
- * its "attributes" are reported when present and readable. */
-static gboolean
+ * first key (user_creatable_parse_str). Says whether it is a tdx-guest;
+ * its "attributes" are reported when present and readable.
+ *
+ * JSON that tdxJsonParse() refuses (too deep, too large, or not strict
+ * JSON: QEMU's own parser also takes 'single quotes') is UNREADABLE, with
+ * @error saying why: it may well be a tdx-guest, so the caller must not
+ * conclude "plain guest" from it. */
+static tdxDomainObjectKind
 tdxDomainObjectIsTdxGuest(const char *spec, gboolean *has_attrs,
-                          guint64 *attrs)
+                          guint64 *attrs, GError **error)
 {
     *has_attrs = FALSE;
 
     if (spec[0] == '{') {
-        g_autoptr(JsonParser) parser = json_parser_new();
+        g_autoptr(JsonNode) root = NULL;
         JsonObject *obj;
         JsonNode *member;
 
-        if (!json_parser_load_from_data(parser, spec, -1, NULL))
-            return FALSE;
-        if (!JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
-            return FALSE;
-        obj = json_node_get_object(json_parser_get_root(parser));
+        if (!(root = tdxJsonParse(spec, -1, TDX_JSON_OBJECT_ARG_MAX_BYTES,
+                                  TDX_JSON_MAX_DEPTH, TDX_ERROR_INVALID_XML, error)))
+            return TDX_DOMAIN_OBJECT_UNREADABLE;
+        if (!JSON_NODE_HOLDS_OBJECT(root))
+            return TDX_DOMAIN_OBJECT_OTHER;
+        obj = json_node_get_object(root);
         if (g_strcmp0(json_object_get_string_member_with_default(obj, "qom-type", NULL),
                       "tdx-guest") != 0)
-            return FALSE;
+            return TDX_DOMAIN_OBJECT_OTHER;
         member = json_object_get_member(obj, "attributes");
         if (member && JSON_NODE_HOLDS_VALUE(member) &&
             json_node_get_value_type(member) == G_TYPE_INT64 &&
@@ -227,7 +242,7 @@ tdxDomainObjectIsTdxGuest(const char *spec, gboolean *has_attrs,
             *attrs = (guint64) json_node_get_int(member);
             *has_attrs = TRUE;
         }
-        return TRUE;
+        return TDX_DOMAIN_OBJECT_TDX_GUEST;
     } else {
         g_auto(GStrv) opts = g_strsplit(spec, ",", -1);
         gboolean is_tdx = FALSE;
@@ -246,20 +261,26 @@ tdxDomainObjectIsTdxGuest(const char *spec, gboolean *has_attrs,
         }
         if (!is_tdx)
             *has_attrs = FALSE;
-        return is_tdx;
+        return is_tdx ? TDX_DOMAIN_OBJECT_TDX_GUEST : TDX_DOMAIN_OBJECT_OTHER;
     }
 }
 
 
+/* A readable tdx-guest wins over an unreadable -object; with only the
+ * latter the domain is a possible TD and the operator is told which
+ * domain and why, once per parse. */
 static void
 tdxDomainDetectQemuCommandline(xmlXPathContextPtr ctxt, tdxDomainDef *def)
 {
     g_autoptr(GPtrArray) args = tdxXPathNodes(ctxt, "./qemu:commandline/qemu:arg");
+    g_autoptr(GError) unreadable = NULL;
+    guint unreadable_arg = 0;
     guint i;
 
     for (i = 0; i + 1 < args->len; i++) {
         g_autofree char *opt = tdxXMLNodeProp(args->pdata[i], "value");
         g_autofree char *spec = NULL;
+        g_autoptr(GError) error = NULL;
         gboolean has_attrs;
         guint64 attrs = 0;
 
@@ -267,12 +288,28 @@ tdxDomainDetectQemuCommandline(xmlXPathContextPtr ctxt, tdxDomainDef *def)
             continue;
         if (!(spec = tdxXMLNodeProp(args->pdata[i + 1], "value")))
             continue;
-        if (tdxDomainObjectIsTdxGuest(spec, &has_attrs, &attrs)) {
+        switch (tdxDomainObjectIsTdxGuest(spec, &has_attrs, &attrs, &error)) {
+        case TDX_DOMAIN_OBJECT_TDX_GUEST:
             def->td_source = TDX_DOMAIN_TD_QEMU_COMMANDLINE;
             def->has_tdx_policy = has_attrs;
             def->tdx_policy = attrs;
             return;
+        case TDX_DOMAIN_OBJECT_UNREADABLE:
+            if (!unreadable) {
+                unreadable = g_steal_pointer(&error);
+                unreadable_arg = i + 2;
+            }
+            break;
+        case TDX_DOMAIN_OBJECT_OTHER:
+            break;
         }
+    }
+
+    if (unreadable) {
+        def->td_source = TDX_DOMAIN_TD_UNREADABLE;
+        g_warning("domain '%s': <qemu:commandline> argument %u (-object JSON) "
+                  "is unreadable: %s; treating the domain as a possible TD",
+                  def->name, unreadable_arg, unreadable->message);
     }
 }
 

@@ -13,6 +13,7 @@ typedef enum {
     TDX_DOMAIN_TD_NONE,            /* not a trust domain */
     TDX_DOMAIN_TD_LAUNCH_SECURITY, /* <launchSecurity type='tdx'> (libvirt >= 11.6) */
     TDX_DOMAIN_TD_QEMU_COMMANDLINE,/* -object tdx-guest via <qemu:commandline> */
+    TDX_DOMAIN_TD_UNREADABLE,      /* a JSON -object we refused to parse: maybe a TD */
 } tdxDomainTdSource;
 
 typedef struct _tdxDomainDef tdxDomainDef;
@@ -38,6 +39,8 @@ tdxDomainDef *tdxDomainDefParseString(const char *xml, GError **error);
 void tdxDomainDefFree(tdxDomainDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tdxDomainDef, tdxDomainDefFree);
 
+/* TRUE for a possible TD too: a TD destroyed the plain way loses only
+ * time, while a TD taken for a plain guest skips the probe's last word. */
 static inline gboolean
 tdxDomainDefIsTD(const tdxDomainDef *def)
 {

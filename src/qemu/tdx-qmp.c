@@ -4,7 +4,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "tdx-qmp.h"
+
+#include <string.h>
+
 #include "tdx-error.h"
+#include "tdx-json.h"
 
 /* Enough of a bad reply to recognise it in a log, not a whole dump. */
 #define TDX_QMP_QUOTE_MAX 80
@@ -38,7 +42,8 @@ tdxQmpCommandBuild(const char *execute, JsonObject *arguments)
 static char *
 tdxQmpQuote(const char *reply)
 {
-    g_autofree char *head = g_utf8_make_valid(reply, -1);
+    /* a UTF-8 character is at most 4 bytes: no need to look further */
+    g_autofree char *head = g_utf8_make_valid(reply, strnlen(reply, TDX_QMP_QUOTE_MAX * 4));
 
     if (g_utf8_strlen(head, -1) > TDX_QMP_QUOTE_MAX)
         *g_utf8_offset_to_pointer(head, TDX_QMP_QUOTE_MAX) = '\0';
@@ -85,10 +90,9 @@ tdxQmpErrorFromObject(const char *execute, JsonObject *err, GError **error)
 JsonNode *
 tdxQmpReplyParse(const char *execute, const char *reply, GError **error)
 {
-    g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GError) json_error = NULL;
+    g_autoptr(JsonNode) root = NULL;
     JsonObject *object;
-    JsonNode *root;
     JsonNode *node;
 
     if (!reply || !*reply) {
@@ -97,7 +101,11 @@ tdxQmpReplyParse(const char *execute, const char *reply, GError **error)
         return NULL;
     }
 
-    if (!json_parser_load_from_data(parser, reply, -1, &json_error)) {
+    /* Bounded before json-glib recurses into it: a QEMU (or whatever sits
+     * on the monitor socket) must not be able to overflow our stack. */
+    if (!(root = tdxJsonParse(reply, -1, TDX_JSON_QMP_REPLY_MAX_BYTES,
+                              TDX_JSON_MAX_DEPTH, TDX_ERROR_QMP_GARBAGE,
+                              &json_error))) {
         g_autofree char *quote = tdxQmpQuote(reply);
 
         g_set_error(error, TDX_ERROR, TDX_ERROR_QMP_GARBAGE,
@@ -106,8 +114,7 @@ tdxQmpReplyParse(const char *execute, const char *reply, GError **error)
         return NULL;
     }
 
-    root = json_parser_get_root(parser);
-    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+    if (!JSON_NODE_HOLDS_OBJECT(root)) {
         g_autofree char *quote = tdxQmpQuote(reply);
 
         g_set_error(error, TDX_ERROR, TDX_ERROR_QMP_GARBAGE,

@@ -162,8 +162,17 @@ testQemuCommandlineForms(void)
           TDX_DOMAIN_TD_NONE, FALSE, 0 },
         { "<q:arg value='-object'/><q:arg value='{\"qom-type\":\"sev-snp-guest\"}'/>",
           TDX_DOMAIN_TD_NONE, FALSE, 0 },
-        { "<q:arg value='-object'/><q:arg value='{not json'/>", TDX_DOMAIN_TD_NONE, FALSE, 0 },
         { "<q:arg value='-object'/><q:arg value='id=x,tdx-guest'/>", TDX_DOMAIN_TD_NONE, FALSE, 0 },
+        /* JSON we do not read: QEMU's parser takes more than strict JSON
+         * ('single quotes'), so it may be a TD (a warning names the domain) */
+        { "<q:arg value='-object'/><q:arg value='{not json'/>",
+          TDX_DOMAIN_TD_UNREADABLE, FALSE, 0 },
+        { "<q:arg value='-object'/><q:arg value=\"{'qom-type':'tdx-guest'}\"/>",
+          TDX_DOMAIN_TD_UNREADABLE, FALSE, 0 },
+        /* a readable tdx-guest after an unreadable -object decides */
+        { "<q:arg value='-object'/><q:arg value='{[1]}'/>"
+          "<q:arg value='-object'/><q:arg value='tdx-guest,id=t,attributes=0x2'/>",
+          TDX_DOMAIN_TD_QEMU_COMMANDLINE, TRUE, 2 },
     };
     size_t i;
 
@@ -174,11 +183,19 @@ testQemuCommandlineForms(void)
             "</q:commandline>", cases[i].args);
         g_autofree char *xml = tdxTestDomain(body);
         g_autoptr(GError) error = NULL;
-        g_autoptr(tdxDomainDef) def = tdxDomainDefParseString(xml, &error);
+        g_autoptr(tdxDomainDef) def = NULL;
 
         g_test_message("case %zu: %s", i, cases[i].args);
+        if (cases[i].source == TDX_DOMAIN_TD_UNREADABLE)
+            g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                                  "domain 't': <qemu:commandline> argument 2 "
+                                  "(-object JSON) is unreadable: *; treating "
+                                  "the domain as a possible TD");
+        def = tdxDomainDefParseString(xml, &error);
+        g_test_assert_expected_messages();
         g_assert_no_error(error);
         g_assert_cmpint(def->td_source, ==, cases[i].source);
+        g_assert_true(tdxDomainDefIsTD(def) == (cases[i].source != TDX_DOMAIN_TD_NONE));
         g_assert_cmpint(def->has_tdx_policy, ==, cases[i].has_attrs);
         g_assert_cmphex(def->tdx_policy, ==, cases[i].attrs);
     }
@@ -465,6 +482,116 @@ testMetadataByNamespace(void)
 }
 
 
+/* A domain with @spec as its only -object argument; @spec is put in an
+ * attribute value, so it must not contain a single quote. */
+static tdxDomainDef *
+tdxTestParseObjectArg(const char *spec, const char *warning)
+{
+    g_autofree char *body = g_strdup_printf(
+        "<memory>1024</memory><vcpu>1</vcpu>"
+        "<q:commandline xmlns:q='http://libvirt.org/schemas/domain/qemu/1.0'>"
+        "<q:arg value='-object'/><q:arg value='%s'/></q:commandline>", spec);
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='kvm'><name>deep-json-guest</name><uuid>" UUID
+        "</uuid>%s</domain>", body);
+    g_autoptr(GError) error = NULL;
+    tdxDomainDef *def;
+
+    if (warning)
+        g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, warning);
+    def = tdxDomainDefParseString(xml, &error);
+    g_test_assert_expected_messages();
+    g_assert_no_error(error);
+    g_assert_nonnull(def);
+    return def;
+}
+
+
+/* "qom-type":"tdx-guest" followed by @depth nested arrays. */
+static char *
+tdxTestNestedObjectArg(guint depth)
+{
+    g_autoptr(GString) spec = g_string_new("{\"qom-type\":\"tdx-guest\",\"id\":\"t\",\"x\":");
+    guint i;
+
+    for (i = 0; i < depth; i++)
+        g_string_append_c(spec, '[');
+    for (i = 0; i < depth; i++)
+        g_string_append_c(spec, ']');
+    g_string_append_c(spec, '}');
+    return g_string_free(g_steal_pointer(&spec), FALSE);
+}
+
+
+/* issue 9 item 4: json-glib recursed once per '[' and overflowed the stack
+ * (SIGSEGV in list and destroy). Now refused before parsing, and the
+ * domain is a possible TD, with a warning naming it. */
+static void
+testObjectJsonTooDeep(void)
+{
+#define TDX_DEEP_WARNING(why) \
+    "domain 'deep-json-guest': <qemu:commandline> argument 2 (-object JSON) " \
+    "is unreadable: " why "; treating the domain as a possible TD"
+    static const struct {
+        guint depth;
+        const char *warning;
+    } cases[] = {
+        { 65, TDX_DEEP_WARNING("JSON nests arrays and objects deeper than the "
+                               "limit of 64 levels (at byte 100)") },
+        { 1000, TDX_DEEP_WARNING("JSON nests arrays and objects deeper than the "
+                                 "limit of 64 levels (at byte 100)") },
+        /* just below the size limit: depth alone is refused */
+        { 65000, TDX_DEEP_WARNING("JSON nests arrays and objects deeper than the "
+                                  "limit of 64 levels (at byte 100)") },
+        /* what crashed json-glib (SIGSEGV at ~300000 levels with 8 MiB of
+         * stack): refused by its size before its depth is even looked at */
+        { 300000, TDX_DEEP_WARNING("JSON text is larger than the limit of "
+                                   "131072 bytes") },
+    };
+#undef TDX_DEEP_WARNING
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *spec = tdxTestNestedObjectArg(cases[i].depth);
+        g_autoptr(tdxDomainDef) def = NULL;
+
+        g_test_message("depth %u", cases[i].depth);
+        def = tdxTestParseObjectArg(spec, cases[i].warning);
+        g_assert_cmpint(def->td_source, ==, TDX_DOMAIN_TD_UNREADABLE);
+        g_assert_true(tdxDomainDefIsTD(def));
+        g_assert_false(def->has_tdx_policy);
+    }
+}
+
+
+static void
+testObjectJsonAtLimits(void)
+{
+    static const char prefix[] = "{\"qom-type\":\"tdx-guest\",\"id\":\"";
+    /* the object itself is level 1: 63 arrays inside it make 64 */
+    g_autofree char *deepest = tdxTestNestedObjectArg(63);
+    g_autofree char *padding = g_strnfill(128 * 1024 - strlen(prefix) - 2, 'a');
+    g_autofree char *largest = g_strdup_printf("%s%s\"}", prefix, padding);
+    g_autofree char *too_large = g_strdup_printf("%s%sb\"}", prefix, padding);
+    g_autoptr(tdxDomainDef) def = NULL;
+
+    def = tdxTestParseObjectArg(deepest, NULL);
+    g_assert_cmpint(def->td_source, ==, TDX_DOMAIN_TD_QEMU_COMMANDLINE);
+    g_clear_pointer(&def, tdxDomainDefFree);
+
+    /* exactly 128 KiB: accepted; one byte more: refused */
+    g_assert_cmpuint(strlen(largest), ==, 128 * 1024);
+    def = tdxTestParseObjectArg(largest, NULL);
+    g_assert_cmpint(def->td_source, ==, TDX_DOMAIN_TD_QEMU_COMMANDLINE);
+    g_clear_pointer(&def, tdxDomainDefFree);
+
+    def = tdxTestParseObjectArg(too_large,
+                                "domain 'deep-json-guest': *is unreadable: JSON text "
+                                "is larger than the limit of 131072 bytes; treating*");
+    g_assert_cmpint(def->td_source, ==, TDX_DOMAIN_TD_UNREADABLE);
+}
+
+
 static void
 testTdSourceToString(void)
 {
@@ -473,6 +600,8 @@ testTdSourceToString(void)
                     "launchSecurity");
     g_assert_cmpstr(tdxDomainTdSourceToString(TDX_DOMAIN_TD_QEMU_COMMANDLINE), ==,
                     "qemu-commandline");
+    g_assert_cmpstr(tdxDomainTdSourceToString(TDX_DOMAIN_TD_UNREADABLE), ==,
+                    "unreadable");
     g_assert_cmpstr(tdxDomainTdSourceToString((tdxDomainTdSource) 42), ==, "unknown");
 }
 
@@ -499,6 +628,8 @@ main(int argc, char **argv)
     g_test_add_func("/conf/domain/external-entity", testExternalEntityNotFetched);
     g_test_add_func("/conf/domain/metadata-set-form", testMetadataSetForm);
     g_test_add_func("/conf/domain/metadata-by-namespace", testMetadataByNamespace);
+    g_test_add_func("/conf/domain/object-json-too-deep", testObjectJsonTooDeep);
+    g_test_add_func("/conf/domain/object-json-at-limits", testObjectJsonAtLimits);
     g_test_add_func("/conf/domain/td-source-string", testTdSourceToString);
 
     return g_test_run();

@@ -97,6 +97,76 @@ testReplyQuoteBounded(void)
 }
 
 
+/* {"return": [[[...]]]} with @depth arrays */
+static char *
+tdxTestNestedReply(guint depth)
+{
+    g_autoptr(GString) reply = g_string_new("{\"return\": ");
+    guint i;
+
+    for (i = 0; i < depth; i++)
+        g_string_append_c(reply, '[');
+    for (i = 0; i < depth; i++)
+        g_string_append_c(reply, ']');
+    g_string_append(reply, "}\r\n");
+    return g_string_free(g_steal_pointer(&reply), FALSE);
+}
+
+
+/* issue 9 item 4: json-glib recursed once per '[' and a reply of 400000
+ * of them (800 KB, under the size limit) overflowed the stack. */
+static void
+testReplyTooDeep(void)
+{
+    static const guint depths[] = { 64, 1000, 400000 };
+    g_autofree char *deepest = tdxTestNestedReply(63);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    size_t i;
+
+    /* the reply object is level 1 */
+    ret = tdxQmpReplyParse("query-commands", deepest, &error);
+    g_assert_no_error(error);
+    g_assert_true(JSON_NODE_HOLDS_ARRAY(ret));
+
+    for (i = 0; i < G_N_ELEMENTS(depths); i++) {
+        g_autofree char *reply = tdxTestNestedReply(depths[i]);
+
+        g_clear_error(&error);
+        g_test_message("depth %u", depths[i]);
+        g_assert_null(tdxQmpReplyParse("query-commands", reply, &error));
+        g_assert_error(error, TDX_ERROR, TDX_ERROR_QMP_GARBAGE);
+        g_assert_nonnull(strstr(error->message, "QMP reply to 'query-commands' is not JSON "
+                                "(JSON nests arrays and objects deeper than the limit "
+                                "of 64 levels (at byte 74))"));
+        g_assert_cmpuint(strlen(error->message), <, 400);
+    }
+}
+
+
+static void
+testReplyTooLarge(void)
+{
+    static const char prefix[] = "{\"return\": \"";
+    gsize limit = 1024 * 1024;
+    g_autofree char *padding = g_strnfill(limit - strlen(prefix) - 2, 'a');
+    g_autofree char *largest = g_strdup_printf("%s%s\"}", prefix, padding);
+    g_autofree char *too_large = g_strdup_printf("%s%sa\"}", prefix, padding);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+
+    g_assert_cmpuint(strlen(largest), ==, limit);
+    ret = tdxQmpReplyParse("qom-list", largest, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(strlen(json_node_get_string(ret)), ==, strlen(padding));
+
+    g_assert_null(tdxQmpReplyParse("qom-list", too_large, &error));
+    g_assert_error(error, TDX_ERROR, TDX_ERROR_QMP_GARBAGE);
+    g_assert_nonnull(strstr(error->message, "larger than the limit of 1048576 bytes"));
+    g_assert_cmpuint(strlen(error->message), <, 400);
+}
+
+
 static JsonNode *
 tdxTestReturn(const char *file)
 {
@@ -179,6 +249,8 @@ main(int argc, char **argv)
     g_test_add_func("/qmp/reply/return", testReplyReturn);
     g_test_add_func("/qmp/reply/empty", testReplyEmpty);
     g_test_add_func("/qmp/reply/quote-bounded", testReplyQuoteBounded);
+    g_test_add_func("/qmp/reply/too-deep", testReplyTooDeep);
+    g_test_add_func("/qmp/reply/too-large", testReplyTooLarge);
     for (i = 0; i < G_N_ELEMENTS(errors); i++) {
         g_autofree char *path = g_strdup_printf("/qmp/reply/error/%s", errors[i].file);
 
