@@ -9,11 +9,20 @@
  */
 #include "tdx-config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "tdx-error.h"
+
+/* Far more than any real configuration (the sample is ~6 KiB); bounds
+ * what a wrong --config (a log file, a disk image) makes us read. */
+#define TDX_CONFIG_MAX_BYTES (1024 * 1024)
 
 typedef enum {
     TDX_CONFIG_STRING,
@@ -175,6 +184,27 @@ tdxConfigGroupKeyList(const char *group)
 }
 
 
+/* [0-9]+(\.[0-9]+)? */
+static gboolean
+tdxConfigIsPlainDecimal(const char *text)
+{
+    const char *p = text;
+
+    if (!g_ascii_isdigit(*p))
+        return FALSE;
+    while (g_ascii_isdigit(*p))
+        p++;
+    if (*p == '.') {
+        p++;
+        if (!g_ascii_isdigit(*p))
+            return FALSE;
+        while (g_ascii_isdigit(*p))
+            p++;
+    }
+    return *p == '\0';
+}
+
+
 static gboolean
 tdxConfigParseValue(const tdxConfigKey *def, GKeyFile *kf, const char *path,
                     tdxConfig *config, GError **error)
@@ -185,8 +215,27 @@ tdxConfigParseValue(const tdxConfigKey *def, GKeyFile *kf, const char *path,
 
     switch (def->type) {
     case TDX_CONFIG_STRING: {
-        g_autofree char *str = g_key_file_get_string(kf, def->group, def->key, NULL);
+        g_autoptr(GError) escape_error = NULL;
+        g_autofree char *str = g_key_file_get_string(kf, def->group, def->key,
+                                                     &escape_error);
+        const char *p;
 
+        /* GKeyFile reports a bad escape but still returns the raw text. */
+        if (escape_error) {
+            g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
+                        "%s: [%s] %s=%s: invalid escape sequence (only \\s, "
+                        "\\n, \\t, \\r and \\\\ are allowed)",
+                        path, def->group, def->key, value);
+            return FALSE;
+        }
+        for (p = str; p && *p; p++) {
+            if (g_ascii_iscntrl(*p)) {
+                g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
+                            "%s: [%s] %s=%s: must not contain control characters",
+                            path, def->group, def->key, value);
+                return FALSE;
+            }
+        }
         if (!str || !*g_strstrip(str)) {
             g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
                         "%s: [%s] %s=%s: must not be empty",
@@ -215,6 +264,8 @@ tdxConfigParseValue(const tdxConfigKey *def, GKeyFile *kf, const char *path,
     case TDX_CONFIG_UINT: {
         guint64 num;
 
+        /* Base 10 only: no sign, no 0x, no inner blanks; out of range
+         * (overflow included) is refused, never wrapped. */
         if (!g_ascii_string_to_unsigned(value, 10, def->min, def->max, &num, NULL)) {
             g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
                         "%s: [%s] %s=%s: must be an integer from %" G_GUINT64_FORMAT
@@ -228,11 +279,15 @@ tdxConfigParseValue(const tdxConfigKey *def, GKeyFile *kf, const char *path,
 
     case TDX_CONFIG_DOUBLE: {
         char *end = NULL;
-        double num = *value ? g_ascii_strtod(value, &end) : NAN;
+        double num = NAN;
 
+        /* g_ascii_strtod() also takes 0x10, +5, 1e1, inf: only plain
+         * decimal digits with an optional fraction are meant here. */
+        if (tdxConfigIsPlainDecimal(value))
+            num = g_ascii_strtod(value, &end);
         if (!end || *end || !isfinite(num) || num < def->dmin || num > def->dmax) {
             g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
-                        "%s: [%s] %s=%s: must be a number from %.1f to %.1f",
+                        "%s: [%s] %s=%s: must be a decimal number from %.1f to %.1f",
                         path, def->group, def->key, value, def->dmin, def->dmax);
             return FALSE;
         }
@@ -300,25 +355,217 @@ tdxConfigParseKeyFile(GKeyFile *kf, const char *path, tdxConfig *config,
 }
 
 
+static const char *
+tdxConfigFileKind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    return "not a regular file";
+}
+
+
+static guint
+tdxConfigLineOf(const char *data, const char *at)
+{
+    guint line = 1;
+    const char *p;
+
+    for (p = data; p < at; p++)
+        line += *p == '\n';
+    return line;
+}
+
+
+/* Read @path ourselves instead of g_key_file_load_from_file(): that one
+ * blocks forever on a FIFO and silently cuts a line at a NUL byte.
+ * Sets *data to NULL (and returns TRUE) for a missing file when
+ * @missing_ok. */
+static gboolean
+tdxConfigReadFile(const char *path, gboolean missing_ok, char **data,
+                  gsize *len, GError **error)
+{
+    g_autoptr(GString) buf = NULL;
+    const char *bad = NULL;
+    struct stat st;
+    int fd;
+
+    *data = NULL;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+    if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
+        int err = errno;
+
+        if (err == ENOENT && missing_ok)
+            return TRUE;
+        g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
+                    "%s: cannot open: %s", path, g_strerror(err));
+        return FALSE;
+    }
+    if (fstat(fd, &st) < 0) {
+        int err = errno;
+
+        close(fd);
+        g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
+                    "%s: cannot stat: %s", path, g_strerror(err));
+        return FALSE;
+    }
+    /* --config /dev/null is the usual way to say "defaults only". */
+    if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3) {
+        close(fd);
+        *data = g_strdup("");
+        *len = 0;
+        return TRUE;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
+                    "%s: is %s, expected a regular file", path,
+                    tdxConfigFileKind(st.st_mode));
+        return FALSE;
+    }
+
+    /* Read one byte past the limit: the file may grow while we read. */
+    buf = g_string_sized_new(MIN((gsize) st.st_size, TDX_CONFIG_MAX_BYTES) + 1);
+    while (buf->len <= TDX_CONFIG_MAX_BYTES) {
+        char chunk[8192];
+        ssize_t got = read(fd, chunk,
+                           MIN(sizeof(chunk), TDX_CONFIG_MAX_BYTES + 1 - buf->len));
+
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int err = errno;
+
+            close(fd);
+            g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
+                        "%s: cannot read: %s", path, g_strerror(err));
+            return FALSE;
+        }
+        if (got == 0)
+            break;
+        g_string_append_len(buf, chunk, got);
+    }
+    close(fd);
+
+    if (buf->len > TDX_CONFIG_MAX_BYTES) {
+        g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
+                    "%s: larger than the limit of %d bytes", path,
+                    TDX_CONFIG_MAX_BYTES);
+        return FALSE;
+    }
+    if ((bad = memchr(buf->str, '\0', buf->len))) {
+        g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
+                    "%s: line %u: contains a NUL byte", path,
+                    tdxConfigLineOf(buf->str, bad));
+        return FALSE;
+    }
+    /* Every message quotes values: they must be printable as they are. */
+    if (!g_utf8_validate_len(buf->str, buf->len, &bad)) {
+        g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
+                    "%s: line %u: not valid UTF-8", path,
+                    tdxConfigLineOf(buf->str, bad));
+        return FALSE;
+    }
+
+    *len = buf->len;
+    *data = g_string_free(g_steal_pointer(&buf), FALSE);
+    return TRUE;
+}
+
+
+/* GKeyFile merges a repeated [group] and keeps the last of repeated keys:
+ * an operator who sets a deadline twice cannot know which one counts, so
+ * both are refused. Lines are classified the way GKeyFile does (leading
+ * blanks ignored, '#' comments, "[group]", "key = value"); this runs only
+ * on text GKeyFile has accepted. */
+static gboolean
+tdxConfigCheckDuplicates(const char *data, const char *path, GError **error)
+{
+    g_autoptr(GHashTable) groups = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                         g_free, NULL);
+    g_autoptr(GHashTable) keys = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                       g_free, NULL);
+    g_auto(GStrv) lines = g_strsplit(data, "\n", -1);
+    g_autofree char *group = NULL;
+    guint i;
+
+    for (i = 0; lines[i]; i++) {
+        char *line = g_strstrip(lines[i]);
+        guint lineno = i + 1;
+        gpointer first;
+        char *eq;
+
+        if (!*line || *line == '#')
+            continue;
+
+        if (*line == '[') {
+            char *end = strrchr(line, ']');
+
+            if (!end)
+                continue;
+            g_free(group);
+            group = g_strndup(line + 1, end - line - 1);
+            if ((first = g_hash_table_lookup(groups, group))) {
+                g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
+                            "%s: line %u: group [%s] appears again (first at "
+                            "line %u): merge them into one", path, lineno, group,
+                            GPOINTER_TO_UINT(first));
+                return FALSE;
+            }
+            g_hash_table_insert(groups, g_strdup(group), GUINT_TO_POINTER(lineno));
+            g_hash_table_remove_all(keys);
+            continue;
+        }
+
+        if (!group || !(eq = strchr(line, '=')))
+            continue;
+        *eq = '\0';
+        g_strchomp(line);
+        if ((first = g_hash_table_lookup(keys, line))) {
+            g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
+                        "%s: line %u: [%s] %s is set again (first at line %u): "
+                        "keep one", path, lineno, group, line,
+                        GPOINTER_TO_UINT(first));
+            return FALSE;
+        }
+        g_hash_table_insert(keys, g_strdup(line), GUINT_TO_POINTER(lineno));
+    }
+    return TRUE;
+}
+
+
 gboolean
 tdxConfigLoad(tdxConfig *config, const char *path,
               gboolean missing_ok, GError **error)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_autoptr(GError) local_error = NULL;
+    g_autofree char *data = NULL;
+    gsize len = 0;
     tdxConfig tmp;
+
+    if (!tdxConfigReadFile(path, missing_ok, &data, &len, error))
+        return FALSE;
+    if (!data)
+        return TRUE;
 
     /* KEEP_TRANSLATIONS: otherwise GKeyFile silently drops "key[xx]"
      * lines for other locales and they could never be reported. */
-    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_KEEP_TRANSLATIONS,
+    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_KEEP_TRANSLATIONS,
                                    &local_error)) {
-        if (missing_ok &&
-            g_error_matches(local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-            return TRUE;
         g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
                     "%s: %s", path, local_error->message);
         return FALSE;
     }
+    if (!tdxConfigCheckDuplicates(data, path, error))
+        return FALSE;
 
     /* Work on a copy so that an error leaves @config as it was. */
     tmp = *config;

@@ -5,6 +5,8 @@
  */
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include <glib/gstdio.h>
 
 #include "tdx-config.h"
@@ -222,7 +224,7 @@ testValueTable(void)
         { "[destroy]\ndeadline-factor = 1.0\n", TRUE, NULL },
         { "[destroy]\ndeadline-factor = 100\n", TRUE, NULL },
         { "[destroy]\ndeadline-factor = 0.5\n", FALSE,
-          "[destroy] deadline-factor=0.5: must be a number from 1.0 to 100.0" },
+          "[destroy] deadline-factor=0.5: must be a decimal number from 1.0 to 100.0" },
         { "[destroy]\ndeadline-factor = nan\n", FALSE, "deadline-factor=nan" },
         { "[destroy]\ndeadline-factor = inf\n", FALSE, "deadline-factor=inf" },
         { "[destroy]\ndeadline-factor = 2x\n", FALSE, "deadline-factor=2x" },
@@ -250,6 +252,43 @@ testValueTable(void)
         { "[connection]\nuri =\n", FALSE, "[connection] uri=: must not be empty" },
         { "[connection]\nuri[de] = qemu:///system\n", FALSE, "unknown key 'uri[de]'" },
         { "top = 1\n", FALSE, "" },
+        /* issue 9: numbers are plain decimal only (g_ascii_strtod took these) */
+        { "[destroy]\ndeadline-factor = 0x10\n", FALSE,
+          "[destroy] deadline-factor=0x10: must be a decimal number from 1.0 to 100.0" },
+        { "[destroy]\ndeadline-factor = +5\n", FALSE, "deadline-factor=+5: must be" },
+        { "[destroy]\ndeadline-factor = 1e1\n", FALSE, "deadline-factor=1e1: must be" },
+        { "[destroy]\ndeadline-factor = 5.\n", FALSE, "deadline-factor=5.: must be" },
+        { "[destroy]\ndeadline-factor = .5\n", FALSE, "deadline-factor=.5: must be" },
+        { "[destroy]\ndeadline-factor = 2 5\n", FALSE, "deadline-factor=2 5: must be" },
+        { "[destroy]\ndeadline-factor = -2\n", FALSE, "deadline-factor=-2: must be" },
+        { "[destroy]\ndeadline-factor = 1000000000000000000000000000000\n", FALSE,
+          "must be a decimal number" },
+        { "[destroy]\ndeadline-factor = 2.50\n", TRUE, NULL },
+        { "[destroy]\ndeadline-factor = 7 \n", TRUE, NULL },
+        { "[destroy]\ngrace-period = +5\n", FALSE,
+          "[destroy] grace-period=+5: must be an integer from 0 to 3600" },
+        { "[destroy]\ngrace-period = 1 0\n", FALSE, "grace-period=1 0: must be" },
+        { "[destroy]\ngrace-period = 18446744073709551617\n", FALSE,
+          "grace-period=18446744073709551617: must be an integer from 0 to 3600" },
+        { "[destroy]\ngrace-period = 4294967306\n", FALSE, "from 0 to 3600" },
+        { "[destroy]\ngrace-period = 0010\n", TRUE, NULL },
+        /* duplicates: GKeyFile keeps the last one silently */
+        { "[destroy]\ngrace-period = 5\ngrace-period = 50\n", FALSE,
+          "line 3: [destroy] grace-period is set again (first at line 2): keep one" },
+        { "[destroy]\ngrace-period=5\n[shutdown-host]\njobs=2\n[destroy]\n"
+          "deadline-min=5\n", FALSE,
+          "line 5: group [destroy] appears again (first at line 1): merge them" },
+        { "[destroy]\ngrace-period = 5\n  # grace-period = 6\n"
+          "[shutdown-host]\ngrace-period = 5\n", TRUE, NULL },
+        { "[connection]\nuri = a\n  uri=b\n", FALSE,
+          "line 3: [connection] uri is set again (first at line 2)" },
+        /* escapes in strings: GKeyFile returned the raw text on error */
+        { "[connection]\nuri = qemu:///sys\\qtem\n", FALSE,
+          "[connection] uri=qemu:///sys\\qtem: invalid escape sequence" },
+        { "[connection]\nuri = qemu:///system\\\n", FALSE, "invalid escape sequence" },
+        { "[connection]\nuri = qemu:///sys\\ntem\n", FALSE,
+          "uri=qemu:///sys\\ntem: must not contain control characters" },
+        { "[connection]\nuri = qemu+ssh://h/system?keyfile=C:\\\\k\n", TRUE, NULL },
         { "", TRUE, NULL },
     };
     g_autofree char *tmpdir = NULL;
@@ -285,6 +324,84 @@ testValueTable(void)
 
     g_assert_cmpint(g_unlink(path), ==, 0);
     g_assert_cmpint(g_rmdir(tmpdir), ==, 0);
+}
+
+
+/* issue 9: what GKeyFile got wrong about the file itself */
+static void
+testFileDefects(void)
+{
+    static const struct {
+        const char *name;
+        const char *data;
+        gssize len;
+        const char *needle;
+    } cases[] = {
+        /* GKeyFile stopped the line at the NUL: "grace-period = 5" */
+        { "nul.conf", "[destroy]\ngrace-period = 5\0 0\n", 28,
+          "nul.conf: line 2: contains a NUL byte" },
+        { "nul-comment.conf", "# \0\n[destroy]\n", 15, "line 1: contains a NUL byte" },
+        { "latin1.conf", "[connection]\n# caf\xe9\nuri = test:///default\n", -1,
+          "latin1.conf: line 2: not valid UTF-8" },
+    };
+    g_autofree char *tmpdir = g_dir_make_tmp("tdx-config-XXXXXX", NULL);
+    g_autofree char *fifo = g_build_filename(tmpdir, "fifo.conf", NULL);
+    g_autofree char *big = g_build_filename(tmpdir, "big.conf", NULL);
+    g_autoptr(GString) text = g_string_new("[destroy]\n");
+    g_autoptr(GError) error = NULL;
+    tdxConfig config;
+    size_t i;
+
+    tdxConfigInit(&config);
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *path = g_build_filename(tmpdir, cases[i].name, NULL);
+
+        g_test_message("file %s", cases[i].name);
+        g_assert_true(g_file_set_contents(path, cases[i].data, cases[i].len, NULL));
+        g_assert_false(tdxConfigLoad(&config, path, FALSE, &error));
+        g_assert_error(error, TDX_ERROR, TDX_ERROR_CONFIG);
+        g_assert_true(g_str_has_prefix(error->message, path));
+        if (!strstr(error->message, cases[i].needle))
+            g_error("message '%s' lacks '%s'", error->message, cases[i].needle);
+        g_clear_error(&error);
+        g_assert_cmpint(g_unlink(path), ==, 0);
+    }
+    g_assert_cmpuint(config.grace_seconds, ==, 30);
+
+    /* a FIFO nobody writes to: refused at once instead of blocking */
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    g_assert_false(tdxConfigLoad(&config, fifo, TRUE, &error));
+    g_assert_error(error, TDX_ERROR, TDX_ERROR_CONFIG);
+    g_assert_nonnull(strstr(error->message, "fifo.conf: is a FIFO, expected a regular file"));
+    g_clear_error(&error);
+    g_assert_cmpint(g_unlink(fifo), ==, 0);
+
+    g_assert_false(tdxConfigLoad(&config, tmpdir, TRUE, &error));
+    g_assert_nonnull(strstr(error->message, ": is a directory, expected a regular file"));
+    g_clear_error(&error);
+
+    /* /dev/null: the defaults */
+    g_assert_true(tdxConfigLoad(&config, "/dev/null", FALSE, &error));
+    g_assert_no_error(error);
+
+    /* 1 MiB is the limit, comments count */
+    while (text->len + 80 < 1024 * 1024)
+        g_string_append_printf(text, "# %076d\n", 0);
+    g_string_append_printf(text, "grace-period = 7\n");
+    g_string_append_printf(text, "%*s\n", (int) (1024 * 1024 - text->len - 1), "#");
+    g_assert_cmpuint(text->len, ==, 1024 * 1024);
+    g_assert_true(g_file_set_contents(big, text->str, text->len, NULL));
+    g_assert_true(tdxConfigLoad(&config, big, FALSE, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(config.grace_seconds, ==, 7);
+    g_string_append_c(text, '\n');
+    g_assert_true(g_file_set_contents(big, text->str, text->len, NULL));
+    g_assert_false(tdxConfigLoad(&config, big, FALSE, &error));
+    g_assert_nonnull(strstr(error->message, "big.conf: larger than the limit of 1048576 bytes"));
+    g_assert_cmpint(g_unlink(big), ==, 0);
+
+    g_assert_cmpint(g_rmdir(tmpdir), ==, 0);
+    tdxConfigClear(&config);
 }
 
 
@@ -373,6 +490,7 @@ main(int argc, char **argv)
     g_test_add_func("/conf/config/sample-matches-defaults", testSampleMatchesDefaults);
     g_test_add_func("/conf/config/errors", testErrors);
     g_test_add_func("/conf/config/value-table", testValueTable);
+    g_test_add_func("/conf/config/file-defects", testFileDefects);
     g_test_add_func("/conf/config/missing-file", testMissingFile);
     g_test_add_func("/conf/config/load-over-previous", testLoadOverPrevious);
     g_test_add_func("/conf/config/to-string", testToString);
