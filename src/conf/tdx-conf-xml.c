@@ -7,9 +7,66 @@
 #include "tdx-error.h"
 
 #include <limits.h>
+#include <libxml/SAX2.h>
 #include <string.h>
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlParserCtxt, xmlFreeParserCtxt);
+
+/* What the SAX hooks below saw; hung on the parser context's _private. */
+typedef struct {
+    guint depth;
+    guint too_deep_line;       /* 0: never too deep */
+    guint doctype_line;        /* 0: no DOCTYPE */
+    startElementNsSAX2Func start_element;
+    endElementNsSAX2Func end_element;
+} tdxXMLGuard;
+
+
+/* libvirt writes no DOCTYPE; one here could only declare entities
+ * (billion laughs, external files), so the parse stops at it. */
+static void
+tdxXMLGuardInternalSubset(void *ctx, const xmlChar *name G_GNUC_UNUSED,
+                          const xmlChar *external_id G_GNUC_UNUSED,
+                          const xmlChar *system_id G_GNUC_UNUSED)
+{
+    xmlParserCtxtPtr pctxt = ctx;
+    tdxXMLGuard *guard = pctxt->_private;
+
+    guard->doctype_line = MAX(1, xmlSAX2GetLineNumber(ctx));
+    xmlStopParser(pctxt);
+}
+
+
+static void
+tdxXMLGuardStartElement(void *ctx, const xmlChar *localname,
+                        const xmlChar *prefix, const xmlChar *uri,
+                        int nb_namespaces, const xmlChar **namespaces,
+                        int nb_attributes, int nb_defaulted,
+                        const xmlChar **attributes)
+{
+    xmlParserCtxtPtr pctxt = ctx;
+    tdxXMLGuard *guard = pctxt->_private;
+
+    if (++guard->depth > TDX_XML_MAX_DEPTH) {
+        guard->too_deep_line = MAX(1, xmlSAX2GetLineNumber(ctx));
+        xmlStopParser(pctxt);
+        return;
+    }
+    guard->start_element(ctx, localname, prefix, uri, nb_namespaces, namespaces,
+                         nb_attributes, nb_defaulted, attributes);
+}
+
+
+static void
+tdxXMLGuardEndElement(void *ctx, const xmlChar *localname,
+                      const xmlChar *prefix, const xmlChar *uri)
+{
+    xmlParserCtxtPtr pctxt = ctx;
+    tdxXMLGuard *guard = pctxt->_private;
+
+    guard->depth--;
+    guard->end_element(ctx, localname, prefix, uri);
+}
 
 
 xmlDocPtr
@@ -17,19 +74,24 @@ tdxXMLParseString(const char *xml, const char *what,
                   int code, GError **error)
 {
     g_autoptr(xmlParserCtxt) pctxt = NULL;
+    tdxXMLGuard guard = { 0 };
     xmlDocPtr doc;
     size_t len;
     /* NONET: the daemon's XML is local, a DTD fetched over the network
-     * would be an attack. No NOENT: entities are never expanded. */
+     * would be an attack. No NOENT, no DTDLOAD: entities are never
+     * expanded, external subsets never loaded (and a DOCTYPE is refused
+     * outright by the guard). No HUGE: libxml2's own limits stay on. */
     int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
 
     if (!xml) {
         g_set_error(error, TDX_ERROR, code, "%s: no XML document", what);
         return NULL;
     }
-    len = strlen(xml);
-    if (len > INT_MAX) {
-        g_set_error(error, TDX_ERROR, code, "%s: XML document too large", what);
+    len = strnlen(xml, TDX_XML_MAX_BYTES + 1);
+    if (len > TDX_XML_MAX_BYTES) {
+        g_set_error(error, TDX_ERROR, code,
+                    "%s: XML document larger than the limit of %d bytes",
+                    what, TDX_XML_MAX_BYTES);
         return NULL;
     }
 
@@ -39,8 +101,27 @@ tdxXMLParseString(const char *xml, const char *what,
         g_set_error(error, TDX_ERROR, code, "%s: out of memory", what);
         return NULL;
     }
+    guard.start_element = pctxt->sax->startElementNs;
+    guard.end_element = pctxt->sax->endElementNs;
+    pctxt->_private = &guard;
+    pctxt->sax->internalSubset = tdxXMLGuardInternalSubset;
+    pctxt->sax->startElementNs = tdxXMLGuardStartElement;
+    pctxt->sax->endElementNs = tdxXMLGuardEndElement;
 
     doc = xmlCtxtReadMemory(pctxt, xml, (int) len, "domain.xml", NULL, options);
+    if (guard.doctype_line || guard.too_deep_line) {
+        if (guard.doctype_line)
+            g_set_error(error, TDX_ERROR, code,
+                        "%s: line %u: DOCTYPE declarations are not allowed "
+                        "(entities are never expanded)", what, guard.doctype_line);
+        else
+            g_set_error(error, TDX_ERROR, code,
+                        "%s: line %u: elements nest deeper than the limit of %d levels",
+                        what, guard.too_deep_line, TDX_XML_MAX_DEPTH);
+        if (doc)
+            xmlFreeDoc(doc);
+        return NULL;
+    }
     if (!doc || !pctxt->wellFormed) {
         const xmlError *xerr = xmlCtxtGetLastError(pctxt);
         g_autofree char *msg = NULL;

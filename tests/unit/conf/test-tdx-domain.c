@@ -438,19 +438,113 @@ testBrokenInline(void)
 static void
 testExternalEntityNotFetched(void)
 {
-    /* An external entity must neither be loaded nor expanded into <name>. */
+    /* An external entity must neither be loaded nor expanded into <name>:
+     * a DOCTYPE is refused outright. */
     const char *xml =
         "<?xml version='1.0'?>"
         "<!DOCTYPE domain [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
         "<domain><name>&x;</name><uuid>" UUID "</uuid><memory>1</memory>"
         "<vcpu>1</vcpu></domain>";
-    g_autoptr(GError) error = NULL;
-    g_autoptr(tdxDomainDef) def = tdxDomainDefParseString(xml, &error);
 
-    if (def)
-        g_assert_null(strstr(def->name, "root:"));
-    else
-        g_assert_error(error, TDX_ERROR, TDX_ERROR_INVALID_XML);
+    tdxTestExpectError(xml, TDX_ERROR_INVALID_XML,
+                       "domain XML: line 1: DOCTYPE declarations are not allowed",
+                       NULL);
+}
+
+
+static void
+testDoctypeRefused(void)
+{
+    static const char *const cases[] = {
+        /* billion laughs */
+        "<?xml version='1.0'?>\n<!DOCTYPE d [\n<!ENTITY a 'aaaaaaaaaa'>"
+        "<!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'>"
+        "<!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;'>"
+        "<!ENTITY e '&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;'>]>"
+        "<domain><name>&e;</name></domain>",
+        "<!DOCTYPE domain SYSTEM 'http://example.invalid/x.dtd'><domain/>",
+        "<!DOCTYPE domain><domain/>",
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        tdxPolicy policy = { 0 };
+
+        g_test_message("case %zu", i);
+        tdxTestExpectError(cases[i], TDX_ERROR_INVALID_XML,
+                           "DOCTYPE declarations are not allowed", NULL);
+        g_assert_false(tdxPolicyParseString(cases[i], &policy, &error));
+        g_assert_error(error, TDX_ERROR, TDX_ERROR_INVALID_METADATA);
+        g_assert_nonnull(strstr(error->message, "tdx policy metadata: line "));
+        g_assert_nonnull(strstr(error->message, "DOCTYPE declarations are not allowed"));
+    }
+}
+
+
+/* A domain whose <metadata> holds @depth nested elements in total. */
+static char *
+tdxTestNestedXML(guint depth)
+{
+    g_autoptr(GString) xml = g_string_new("<domain><name>t</name><uuid>" UUID
+                                          "</uuid><memory>1</memory><vcpu>1</vcpu>"
+                                          "<metadata>");
+    guint i;
+
+    /* <domain> and <metadata> are two levels */
+    for (i = 2; i < depth; i++)
+        g_string_append(xml, "<x>");
+    for (i = 2; i < depth; i++)
+        g_string_append(xml, "</x>");
+    g_string_append(xml, "</metadata></domain>");
+    return g_string_free(g_steal_pointer(&xml), FALSE);
+}
+
+
+static void
+testXMLDepthLimit(void)
+{
+    static const guint too_deep[] = { 257, 300, 100000 };
+    g_autofree char *deepest = tdxTestNestedXML(256);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tdxDomainDef) def = tdxDomainDefParseString(deepest, &error);
+    size_t i;
+
+    g_assert_no_error(error);
+    g_assert_nonnull(def);
+
+    for (i = 0; i < G_N_ELEMENTS(too_deep); i++) {
+        g_autofree char *xml = tdxTestNestedXML(too_deep[i]);
+
+        g_test_message("depth %u", too_deep[i]);
+        tdxTestExpectError(xml, TDX_ERROR_INVALID_XML,
+                           "domain XML: line 1: elements nest deeper than the "
+                           "limit of 256 levels", NULL);
+    }
+}
+
+
+static void
+testXMLSizeLimit(void)
+{
+    static const char head[] = "<domain><name>t</name><uuid>" UUID
+                               "</uuid><memory>1</memory><vcpu>1</vcpu><!--";
+    static const char tail[] = "--></domain>";
+    gsize limit = 4 * 1024 * 1024;
+    g_autofree char *padding = g_strnfill(limit - strlen(head) - strlen(tail), 'x');
+    g_autofree char *largest = g_strconcat(head, padding, tail, NULL);
+    g_autofree char *too_large = g_strconcat(head, padding, "x", tail, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tdxDomainDef) def = NULL;
+
+    g_assert_cmpuint(strlen(largest), ==, limit);
+    def = tdxDomainDefParseString(largest, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(def);
+
+    tdxTestExpectError(too_large, TDX_ERROR_INVALID_XML,
+                       "domain XML: XML document larger than the limit of "
+                       "4194304 bytes", NULL);
 }
 
 
@@ -626,6 +720,9 @@ main(int argc, char **argv)
     g_test_add_func("/conf/domain/broken-files", testBrokenFiles);
     g_test_add_func("/conf/domain/broken-inline", testBrokenInline);
     g_test_add_func("/conf/domain/external-entity", testExternalEntityNotFetched);
+    g_test_add_func("/conf/domain/doctype-refused", testDoctypeRefused);
+    g_test_add_func("/conf/domain/xml-depth-limit", testXMLDepthLimit);
+    g_test_add_func("/conf/domain/xml-size-limit", testXMLSizeLimit);
     g_test_add_func("/conf/domain/metadata-set-form", testMetadataSetForm);
     g_test_add_func("/conf/domain/metadata-by-namespace", testMetadataByNamespace);
     g_test_add_func("/conf/domain/object-json-too-deep", testObjectJsonTooDeep);
