@@ -80,8 +80,12 @@ tdxXMLParseString(const char *xml, const char *what,
     /* NONET: the daemon's XML is local, a DTD fetched over the network
      * would be an attack. No NOENT, no DTDLOAD: entities are never
      * expanded, external subsets never loaded (and a DOCTYPE is refused
-     * outright by the guard). No HUGE: libxml2's own limits stay on. */
-    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+     * outright by the guard). HUGE lifts libxml2's depth limit of 256,
+     * below what libvirt can produce, so that the guard's own limit
+     * applies; the sizes it would also lift are bounded by
+     * TDX_XML_MAX_BYTES before parsing. */
+    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                  XML_PARSE_HUGE;
 
     if (!xml) {
         g_set_error(error, TDX_ERROR, code, "%s: no XML document", what);

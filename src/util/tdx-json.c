@@ -209,7 +209,10 @@ tdxJsonCheck(const char *text, gssize len, gsize max_bytes,
         return FALSE;
     }
     /* strnlen: a huge unterminated buffer is measured only up to the limit */
-    scan.len = len >= 0 ? (gsize) len : strnlen(text, max_bytes + 1);
+    if (len >= 0)
+        scan.len = (gsize) len;
+    else
+        scan.len = max_bytes < G_MAXSIZE ? strnlen(text, max_bytes + 1) : strlen(text);
     if (scan.len > max_bytes) {
         if (len >= 0)
             g_set_error(error, TDX_ERROR, code,
@@ -230,7 +233,8 @@ tdxJsonCheck(const char *text, gssize len, gsize max_bytes,
         return FALSE;
     }
 
-    stack = g_malloc(max_depth + 1);
+    /* one byte per open container, and there cannot be more than bytes */
+    stack = g_malloc(MIN((gsize) max_depth, scan.len) + 1);
 
     for (;;) {
         char c;
