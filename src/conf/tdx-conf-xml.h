@@ -24,6 +24,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlXPathObject, xmlXPathFreeObject);
  * libvirt can hand us must parse, or its teardown would be refused for
  * our limit. The limits are documented in docs/input-limits.rst. */
 #define TDX_XML_MAX_DEPTH 512
+/* = libvirt's REMOTE_STRING_MAX: no XML libvirt can send us is larger. */
 #define TDX_XML_MAX_BYTES (4 * 1024 * 1024)
 
 /* Parse @xml without network access or entity expansion, refusing a
