@@ -280,6 +280,10 @@ testValueTable(void)
           "line 5: group [destroy] appears again (first at line 1): merge them" },
         { "[destroy]\ngrace-period = 5\n  # grace-period = 6\n"
           "[shutdown-host]\ngrace-period = 5\n", TRUE, NULL },
+        { "[destroy]\r\ngrace-period = 5\r\n[shutdown-host]\r\ngrace-period = 5\r\n",
+          TRUE, NULL },
+        { "[destroy]\r\ngrace-period = 5\r\ngrace-period\t= 6\r\n", FALSE,
+          "line 3: [destroy] grace-period is set again (first at line 2)" },
         { "[connection]\nuri = a\n  uri=b\n", FALSE,
           "line 3: [connection] uri is set again (first at line 2)" },
         /* escapes in strings: GKeyFile returned the raw text on error */
