@@ -10,6 +10,7 @@
 #include "tdx-inspect.h"
 #include "tdx-libvirt.h"
 #include "tdx-qmp.h"
+#include "tdx-resolve.h"
 
 
 static void
@@ -50,7 +51,7 @@ tdxCmdProbe(tdxCli *cli, int argc, char **argv)
     g_autoptr(virDomain) dom = NULL;
     int exit_code;
 
-    if (!tdxCliParseOptions("probe", "DOMAIN",
+    if (!tdxCliParseOptions("probe", "[--] DOMAIN",
                             "Ask the running QEMU of DOMAIN whether it is a TD (QOM "
                             "tdx-guest object) and offers " TDX_QMP_TERMINATE_COMMAND ".",
                             entries, &argc, &argv, &exit_code))
@@ -61,7 +62,7 @@ tdxCmdProbe(tdxCli *cli, int argc, char **argv)
     }
 
     if (!tdxCliConnect(cli, &error) ||
-        !(dom = tdxDomainLookup(cli->conn, argv[1], &error)) ||
+        !(dom = tdxResolveDomain(cli->conn, argv[1], &error)) ||
         !(info = tdxDomainInspect(dom, &cli->config, TRUE, NULL, NULL, &error)))
         return tdxCliReportError(error);
 
