@@ -79,6 +79,7 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     g_autoptr(GError) error = NULL;
     g_autoptr(tdxHostPlan) plan = NULL;
     tdxHostOptions options;
+    gint64 start_usec = g_get_monotonic_time();
     int exit_code;
 
     if (!tdxCliParseOptions("shutdown-host", "",
@@ -116,11 +117,22 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     options.jobs = (guint) jobs;
     options.deadline_seconds = (guint) deadline;
     options.grace_seconds = grace;
+    options.start_usec = start_usec;
+    if (deadline > 0 && !cli->config_error &&
+        !tdxHostCheckDeadline(&cli->config, (guint) deadline, "--deadline", &error)) {
+        g_printerr("virsh-tdx shutdown-host: %s\n", error->message);
+        return TDX_EXIT_USAGE;
+    }
     if (!json && isatty(STDERR_FILENO))
         options.status = tdxCmdShutdownHostStatus;
 
-    /* TimeoutStopSec= covers this part; the run extends it from then on. */
-    tdxHostNotify("connecting to libvirt and inspecting the running guests", 0);
+    /* Before anything that may block: from here on systemd's stop timeout
+     * reaches past our own deadline (TimeoutStopSec= only needs to cover
+     * the start of the process), and the deadline counts from the start
+     * of the command, connecting and inspecting included. */
+    tdxHostStatus(&options, start_usec +
+                  (gint64) tdxHostOptionsDeadlineSeconds(&options) * G_USEC_PER_SEC,
+                  "connecting to libvirt");
     if (!tdxCliConnect(cli, &error))
         return tdxCliReportError(error);
     if (!(plan = tdxHostPlanNew(cli->conn, &options, &error)))
@@ -137,7 +149,9 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
 
             fputs(text, stdout);
         }
-        return TDX_EXIT_OK;
+        /* Non-zero when the run would not go as planned (a guest that
+         * cannot be inspected, an unusable policy). */
+        return tdxHostPlanDryRunExitCode(plan);
     }
 
     exit_code = tdxHostRun(cli->conn, plan, &options);
