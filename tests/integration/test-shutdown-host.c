@@ -1079,6 +1079,19 @@ testUnitVerify(void)
     g_assert_true(g_file_get_contents(unit, &text, NULL, &error));
     g_assert_nonnull(strstr(text, "ExecStop="));
     g_assert_nonnull(strstr(text, "/tools/virsh-tdx/virsh-tdx shutdown-host"));
+    {
+        /* The stop timeout only covers the start of the process, until the
+         * first EXTEND_TIMEOUT_USEC= (sent before connecting); it must not
+         * be shorter than that (docs/shutdown-host.rst). */
+        const char *line = strstr(text, "\nTimeoutStopSec=");
+        g_autofree char *value = NULL;
+        guint64 seconds;
+
+        g_assert_nonnull(line);
+        line += strlen("\nTimeoutStopSec=");
+        value = g_strndup(line, strcspn(line, "\n"));
+        g_assert_true(g_ascii_string_to_unsigned(value, 10, 10, G_MAXUINT, &seconds, NULL));
+    }
 
     dir = g_dir_make_tmp("tdx-unit-XXXXXX", &error);
     g_assert_no_error(error);
