@@ -33,6 +33,9 @@ tdxCmdProbePrintText(const tdxDomainInfo *info)
         printf("%-22s %s\n", "QEMU:",
                info->probe_error ? info->probe_error->message : "not running");
     }
+    if (info->def->policy_error)
+        printf("%-22s unusable, host configuration used (%s)\n", "Policy:",
+               info->def->policy_error->message);
     printf("%-22s ~%.0f s with terminate, ~%.0f s without\n", "Estimated reclaim:",
            info->estimate_terminate_seconds, info->estimate_plain_seconds);
 }
@@ -66,6 +69,10 @@ tdxCmdProbe(tdxCli *cli, int argc, char **argv)
         !(info = tdxDomainInspect(dom, &cli->config, TRUE, NULL, NULL, &error)))
         return tdxCliReportError(error);
 
+    if (info->def->policy_error)
+        g_printerr("virsh-tdx: warning: domain '%s': %s; its teardown uses the "
+                   "host configuration instead\n", info->def->name,
+                   info->def->policy_error->message);
     if (json) {
         g_autoptr(JsonBuilder) builder = json_builder_new();
 
