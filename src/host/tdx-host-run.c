@@ -46,8 +46,6 @@ tdxHostDomainActedOn(const tdxHostDomain *domain)
 }
 
 
-
-
 static double
 tdxHostSecondsLeft(tdxHostRunCtx *ctx)
 {
