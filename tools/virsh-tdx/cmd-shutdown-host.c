@@ -205,12 +205,17 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
         !(plan = tdxHostPlanNew(cli->conn, &options, &error))) {
         if (!tdxCmdShutdownHostReport(watchdog))
             g_usleep(G_MAXULONG);   /* the watchdog is ending the process */
+        if (options.status)
+            fputs("\r\033[K", stderr);
         return tdxCliReportError(error);
     }
 
     if (dry_run) {
         if (!tdxCmdShutdownHostReport(watchdog))
             g_usleep(G_MAXULONG);
+        /* The planning phase had its status line too. */
+        if (options.status)
+            fputs("\r\033[K", stderr);
         if (json) {
             g_autoptr(JsonBuilder) builder = json_builder_new();
 
