@@ -184,7 +184,11 @@ tdxHostPlanDecide(tdxHostDomain *domain, const tdxDomainInfo *info,
     domain->is_td = tdxDomainInfoIsTD(info);
     domain->id = info->def->id;
     domain->probed = info->probed;
-    if (info->running && !info->probed) {
+    /* Did not answer at all (a QEMU that answers with an error, e.g. an
+     * old one without our commands, is not a sick one). */
+    if (info->running && !info->probed &&
+        (g_error_matches(info->probe_error, TDX_ERROR, TDX_ERROR_MONITOR_TIMEOUT) ||
+         g_error_matches(info->probe_error, TDX_ERROR, TDX_ERROR_TIMEOUT))) {
         domain->unresponsive = TRUE;
         g_ptr_array_add(domain->warnings,
                         g_strdup_printf("its QEMU did not answer (%s); torn down after "

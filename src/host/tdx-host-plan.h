@@ -49,7 +49,8 @@ struct _tdxHostDomain {
     gboolean is_td;
     gboolean probed;
     tdxProbe probe;             /* what its QEMU said, when probed */
-    /* Running, but its QEMU did not answer the inspection: torn down
+    /* Running, but its QEMU did not answer the inspection in time (a
+     * monitor or libvirt job timeout, or not inspected at all): torn down
      * after every guest that did (tdxScheduleDefer). */
     gboolean unresponsive;
     gboolean bad_policy;        /* its <metadata> policy was unusable */
