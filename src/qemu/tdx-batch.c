@@ -7,9 +7,11 @@
 #include "tdx-error.h"
 #include "tdx-libvirt.h"
 #include "tdx-result.h"
+#include "tdx-schedule.h"
 
 typedef struct {
-    char *domain;
+    char *name;
+    char *uuid;             /* NULL: unresolved, result made at once */
     tdxDestroyResult *result;
 } tdxBatchItem;
 
@@ -29,7 +31,8 @@ tdxBatchItemClear(gpointer opaque)
 {
     tdxBatchItem *item = opaque;
 
-    g_free(item->domain);
+    g_free(item->name);
+    g_free(item->uuid);
     tdxDestroyResultFree(item->result);
 }
 
@@ -59,25 +62,41 @@ tdxBatchFree(tdxBatch *batch)
 
 
 void
-tdxBatchAdd(tdxBatch *batch, const char *domain)
+tdxBatchAdd(tdxBatch *batch, const tdxResolved *target)
 {
-    tdxBatchItem item = { .domain = g_strdup(domain) };
+    tdxBatchItem item = { 0 };
 
+    if (target->uuid) {
+        item.name = g_strdup(target->name);
+        item.uuid = g_strdup(target->uuid);
+    } else {
+        item.name = g_strdup(target->argument);
+        item.result = tdxDestroyResultNewFailed(target->argument, target->error);
+    }
     g_array_append_val(batch->items, item);
 }
 
 
-static void
-tdxBatchWork(gpointer data, gpointer opaque)
+/* On a worker: @uuid is the item's, resolved before the batch. */
+static gpointer
+tdxBatchWork(const char *uuid, gpointer opaque)
 {
     tdxBatch *batch = opaque;
-    tdxBatchItem *item = &g_array_index(batch->items, tdxBatchItem,
-                                        GPOINTER_TO_UINT(data) - 1);
+    const tdxBatchItem *item = NULL;
+    tdxDestroyResult *result;
+    guint i;
 
-    item->result = tdxDestroyDomain(tdxConnectionForThread(batch->conn),
-                                    item->domain, batch->options);
+    for (i = 0; i < batch->items->len && !item; i++) {
+        const tdxBatchItem *candidate = &g_array_index(batch->items, tdxBatchItem, i);
+
+        if (g_strcmp0(candidate->uuid, uuid) == 0)
+            item = candidate;
+    }
+    result = tdxDestroyDomain(tdxConnectionForThread(batch->conn),
+                              uuid, item->name, batch->options);
     if (batch->done)
-        batch->done(batch->done_opaque, item->domain);
+        batch->done(batch->done_opaque, item->name);
+    return result;
 }
 
 
@@ -85,19 +104,32 @@ void
 tdxBatchRun(tdxBatch *batch, tdxBatchDoneFunc done, gpointer opaque)
 {
     gint64 start = g_get_monotonic_time();
-    GThreadPool *pool;
+    g_autoptr(tdxSchedule) schedule = NULL;
     guint i;
+    guint task = 0;
 
     batch->done = done;
     batch->done_opaque = opaque;
 
-    /* Exclusive threads: each destroy spends most of its time waiting on
-     * the kernel, and a shared pool would let unrelated work delay it. */
-    pool = g_thread_pool_new(tdxBatchWork, batch, (int) batch->jobs, TRUE, NULL);
-    for (i = 0; i < batch->items->len; i++)
-        g_thread_pool_push(pool, GUINT_TO_POINTER(i + 1), NULL);
-    g_thread_pool_free(pool, FALSE, TRUE);
+    /* No deadline: every destroy bounds its own waits, and the batch
+     * outlives its workers. */
+    schedule = tdxScheduleNew(batch->jobs, tdxBatchWork, batch, NULL,
+                              (GDestroyNotify) tdxDestroyResultFree);
+    tdxScheduleSetOrder(schedule, TDX_SCHEDULE_AS_ADDED);
+    for (i = 0; i < batch->items->len; i++) {
+        const tdxBatchItem *item = &g_array_index(batch->items, tdxBatchItem, i);
 
+        if (item->uuid)
+            tdxScheduleAdd(schedule, item->uuid, 0, 0);
+    }
+    tdxScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+
+    for (i = 0; i < batch->items->len; i++) {
+        tdxBatchItem *item = &g_array_index(batch->items, tdxBatchItem, i);
+
+        if (item->uuid)
+            item->result = tdxScheduleStealResult(schedule, task++);
+    }
     batch->elapsed_usec = g_get_monotonic_time() - start;
 }
 

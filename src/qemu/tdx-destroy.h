@@ -40,8 +40,8 @@ typedef enum {
 
 typedef struct _tdxDestroyResult tdxDestroyResult;
 struct _tdxDestroyResult {
-    char *domain;               /* as the caller named it */
-    char *uuid;                 /* NULL when the lookup failed */
+    char *domain;               /* the domain's name (the argument, if unresolved) */
+    char *uuid;                 /* NULL when the argument named no domain */
     gboolean is_td;
     guint64 memory_kib;
     tdxDestroyPath path;
@@ -83,16 +83,25 @@ struct _tdxDestroyOptions {
     /* g_get_monotonic_time() by which every wait must end (0: none): a
      * host shutdown must end, whatever a single domain's estimate says. */
     gint64 hard_deadline_usec;
+    /* An unusable policy in the domain's <metadata> refuses the destroy
+     * (TDX_ERROR_INVALID_METADATA) instead of a warning and the host
+     * configuration. Never set for a host shutdown. */
+    gboolean strict_policy;
     /* NULL: always probe. */
     tdxDestroyKnownProbeFunc known_probe;
     gpointer known_probe_opaque;
 };
 
-/* Tear down the domain @name (name, UUID or ID). Always returns a result;
- * result->error says whether it failed. Safe to call from several threads
- * on one connection. */
-tdxDestroyResult *tdxDestroyDomain(virConnectPtr conn, const char *name,
+/* Tear down the domain whose UUID is @uuid (tdx-resolve.h: arguments are
+ * resolved once, up front; nothing here looks a name up again). @name is
+ * what messages call it. Always returns a result; result->error says
+ * whether it failed. Safe to call from several threads on one connection. */
+tdxDestroyResult *tdxDestroyDomain(virConnectPtr conn, const char *uuid,
+                                   const char *name,
                                    const tdxDestroyOptions *options);
+
+/* The result for an argument that named no domain: @error copied. */
+tdxDestroyResult *tdxDestroyResultNewFailed(const char *argument, const GError *error);
 
 const char *tdxDestroyPathToString(tdxDestroyPath path);
 const char *tdxPhaseToString(tdxPhase phase);

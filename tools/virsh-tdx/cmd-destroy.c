@@ -10,6 +10,7 @@
 #include "tdx-destroy.h"
 #include "tdx-result.h"
 #include "tdx-batch.h"
+#include "tdx-resolve.h"
 
 
 int
@@ -18,6 +19,7 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
     gboolean json = FALSE;
     gboolean graceful = FALSE;
     gboolean no_graceful = FALSE;
+    gboolean strict_policy = FALSE;
     int jobs = 0;
     GOptionEntry entries[] = {
         { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
@@ -27,6 +29,9 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
           "try an ACPI shutdown first, for the grace period of the policy", NULL },
         { "no-graceful", 0, 0, G_OPTION_ARG_NONE, &no_graceful,
           "never try a graceful shutdown, whatever the policy says", NULL },
+        { "strict-policy", 0, 0, G_OPTION_ARG_NONE, &strict_policy,
+          "refuse to destroy a domain whose <metadata> policy is unusable "
+          "(default: warn and use the configuration)", NULL },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json,
           "print the results as JSON", NULL },
         { NULL },
@@ -34,6 +39,7 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
     g_autoptr(GError) error = NULL;
     g_autoptr(tdxCliProgress) progress = tdxCliProgressNew();
     g_autoptr(tdxBatch) batch = NULL;
+    g_autoptr(GPtrArray) targets = NULL;
     tdxDestroyOptions options = {
         .config = &cli->config,
         .graceful = TDX_GRACEFUL_POLICY,
@@ -43,8 +49,11 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
     int exit_code;
     guint i;
 
-    if (!tdxCliParseOptions("destroy", "DOMAIN...",
-                            "Tear down each DOMAIN (name, UUID or ID): probe its QEMU, "
+    if (!tdxCliParseOptions("destroy", "[--] DOMAIN...",
+                            "Tear down each DOMAIN (name, ID or UUID; one that is the "
+                            "name of one domain and the ID or UUID of another is refused "
+                            "as ambiguous; arguments naming the same domain are one "
+                            "teardown): probe its QEMU, "
                             "ask it to release the TD's HKID (tdx-terminate), destroy it "
                             "and wait until the kernel has reclaimed its memory.",
                             entries, &argc, &argv, &exit_code))
@@ -62,6 +71,7 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
         g_printerr("virsh-tdx destroy: --jobs must be 0 or more, not %d\n", jobs);
         return TDX_EXIT_USAGE;
     }
+    options.strict_policy = strict_policy;
     if (graceful)
         options.graceful = TDX_GRACEFUL_ALWAYS;
     if (no_graceful)
@@ -70,10 +80,16 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
     if (!tdxCliConnect(cli, &error))
         return tdxCliReportError(error);
 
+    /* Once, before anything is done: an ambiguous argument stops the whole
+     * command (exit 2), and "g6 6 <uuid of g6>" is one teardown. */
+    if (!(targets = tdxResolveDomains(cli->conn, (const char *const *) argv + 1,
+                                      (guint) argc - 1, &error)))
+        return tdxCliReportError(error);
+
     batch = tdxBatchNew(cli->conn, &options,
                         jobs > 0 ? (guint) jobs : cli->config.jobs);
-    for (i = 1; i < (guint) argc; i++)
-        tdxBatchAdd(batch, argv[i]);
+    for (i = 0; i < targets->len; i++)
+        tdxBatchAdd(batch, g_ptr_array_index(targets, i));
     tdxBatchRun(batch, tdxCliProgressDone, progress);
     g_clear_pointer(&progress, tdxCliProgressFree);
 

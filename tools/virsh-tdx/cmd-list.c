@@ -59,6 +59,9 @@ tdxCmdListPrintText(GPtrArray *infos)
                tdxDomainInfoEstimate(info) < 10 ? 1 : 0, tdxDomainInfoEstimate(info));
         if (info->probe_error)
             printf("       probe: %s\n", info->probe_error->message);
+        if (info->def->policy_error)
+            printf("       policy: %s (host configuration used)\n",
+                   info->def->policy_error->message);
     }
 }
 
@@ -123,6 +126,15 @@ tdxCmdList(tdxCli *cli, int argc, char **argv)
                 exit_code = tdxErrorToExitCode(inspect_error);
             }
         } else if (all || tdxDomainInfoIsTD(info)) {
+            /* Listed all the same: teardowns use the configuration for
+             * it (destroy --strict-policy refuses). Exit 3 says so. */
+            if (info->def->policy_error) {
+                g_printerr("virsh-tdx: warning: domain '%s': %s; its teardown "
+                           "uses the host configuration instead\n",
+                           info->def->name, info->def->policy_error->message);
+                if (exit_code == TDX_EXIT_OK)
+                    exit_code = TDX_EXIT_CONFIG;
+            }
             g_ptr_array_add(infos, info);
         } else {
             tdxDomainInfoFree(info);

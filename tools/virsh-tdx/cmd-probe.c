@@ -10,6 +10,7 @@
 #include "tdx-inspect.h"
 #include "tdx-libvirt.h"
 #include "tdx-qmp.h"
+#include "tdx-resolve.h"
 
 
 static void
@@ -32,6 +33,9 @@ tdxCmdProbePrintText(const tdxDomainInfo *info)
         printf("%-22s %s\n", "QEMU:",
                info->probe_error ? info->probe_error->message : "not running");
     }
+    if (info->def->policy_error)
+        printf("%-22s unusable, host configuration used (%s)\n", "Policy:",
+               info->def->policy_error->message);
     printf("%-22s ~%.0f s with terminate, ~%.0f s without\n", "Estimated reclaim:",
            info->estimate_terminate_seconds, info->estimate_plain_seconds);
 }
@@ -50,7 +54,7 @@ tdxCmdProbe(tdxCli *cli, int argc, char **argv)
     g_autoptr(virDomain) dom = NULL;
     int exit_code;
 
-    if (!tdxCliParseOptions("probe", "DOMAIN",
+    if (!tdxCliParseOptions("probe", "[--] DOMAIN",
                             "Ask the running QEMU of DOMAIN whether it is a TD (QOM "
                             "tdx-guest object) and offers " TDX_QMP_TERMINATE_COMMAND ".",
                             entries, &argc, &argv, &exit_code))
@@ -61,10 +65,14 @@ tdxCmdProbe(tdxCli *cli, int argc, char **argv)
     }
 
     if (!tdxCliConnect(cli, &error) ||
-        !(dom = tdxDomainLookup(cli->conn, argv[1], &error)) ||
+        !(dom = tdxResolveDomain(cli->conn, argv[1], &error)) ||
         !(info = tdxDomainInspect(dom, &cli->config, TRUE, NULL, NULL, &error)))
         return tdxCliReportError(error);
 
+    if (info->def->policy_error)
+        g_printerr("virsh-tdx: warning: domain '%s': %s; its teardown uses the "
+                   "host configuration instead\n", info->def->name,
+                   info->def->policy_error->message);
     if (json) {
         g_autoptr(JsonBuilder) builder = json_builder_new();
 

@@ -24,6 +24,65 @@ tdxCmdShutdownHostStatus(const char *line, gpointer opaque G_GNUC_UNUSED)
 }
 
 
+/* The last resort behind TDX_HOST_DEADLINE_BOUND_SECONDS. Everything the
+ * run does is bounded by itself (abandoned workers, monitor timeouts)
+ * except a call on the run's own thread into a libvirt daemon that stopped
+ * answering, which only its keepalive ends (~8 s). At deadline + bound the
+ * process ends, whatever it is doing, unless it is writing its report. */
+typedef enum {
+    TDX_WATCHDOG_ARMED,
+    TDX_WATCHDOG_REPORTING,     /* the run is done: the report goes out */
+    TDX_WATCHDOG_FIRED,
+} tdxWatchdogState;
+
+typedef struct {
+    gint64 end_usec;
+    gboolean json;
+    gint state;                 /* tdxWatchdogState */
+} tdxWatchdog;
+
+
+static gpointer
+tdxCmdShutdownHostWatchdog(gpointer opaque)
+{
+    tdxWatchdog *watchdog = opaque;
+    const char *message = "the deadline passed and libvirt does not answer; giving up";
+
+    while (g_get_monotonic_time() < watchdog->end_usec) {
+        if (g_atomic_int_get(&watchdog->state) != TDX_WATCHDOG_ARMED)
+            return NULL;
+        g_usleep(100 * 1000);
+    }
+    if (!g_atomic_int_compare_and_exchange(&watchdog->state, TDX_WATCHDOG_ARMED,
+                                           TDX_WATCHDOG_FIRED))
+        return NULL;
+    tdxHostNotify(message, 0);
+    if (watchdog->json) {
+        g_autoptr(JsonBuilder) builder = json_builder_new();
+
+        json_builder_begin_object(builder);
+        json_builder_set_member_name(builder, "error");
+        json_builder_add_string_value(builder, message);
+        json_builder_set_member_name(builder, "exit_code");
+        json_builder_add_int_value(builder, TDX_EXIT_TIMEOUT);
+        json_builder_end_object(builder);
+        tdxCliPrintJson(builder);
+    }
+    g_printerr("\nvirsh-tdx: error: %s\n", message);
+    _exit(TDX_EXIT_TIMEOUT);
+}
+
+
+/* The run is over: the report is written, the watchdog stands down. FALSE
+ * when it fired first (it is ending the process). */
+static gboolean
+tdxCmdShutdownHostReport(tdxWatchdog *watchdog)
+{
+    return g_atomic_int_compare_and_exchange(&watchdog->state, TDX_WATCHDOG_ARMED,
+                                             TDX_WATCHDOG_REPORTING);
+}
+
+
 static gboolean
 tdxCmdShutdownHostParseNonTd(const char *value, gint *non_td)
 {
@@ -60,8 +119,9 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
           "tear down up to N guests at once (default: [shutdown-host] jobs, "
           "0 = one per CPU)", "N" },
         { "deadline", 'd', 0, G_OPTION_ARG_INT, &deadline,
-          "end the run after S seconds whatever is left (default: "
-          "[shutdown-host] deadline)", "S" },
+          "end the run S seconds after its start whatever is left, at most 5 s "
+          "later whatever QEMU does; at least 4 x [destroy] monitor-timeout-ms "
+          "(default: [shutdown-host] deadline)", "S" },
         { "graceful", 0, 0, G_OPTION_ARG_NONE, &graceful,
           "ask every guest for an ACPI shutdown first, whatever the policy says", NULL },
         { "no-graceful", 0, 0, G_OPTION_ARG_NONE, &no_graceful,
@@ -79,6 +139,8 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     g_autoptr(GError) error = NULL;
     g_autoptr(tdxHostPlan) plan = NULL;
     tdxHostOptions options;
+    gint64 start_usec = g_get_monotonic_time();
+    tdxWatchdog *watchdog;
     int exit_code;
 
     if (!tdxCliParseOptions("shutdown-host", "",
@@ -116,17 +178,44 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     options.jobs = (guint) jobs;
     options.deadline_seconds = (guint) deadline;
     options.grace_seconds = grace;
+    options.start_usec = start_usec;
+    if (deadline > 0 && !cli->config_error &&
+        !tdxHostCheckDeadline(&cli->config, (guint) deadline, "--deadline", &error)) {
+        g_printerr("virsh-tdx shutdown-host: %s\n", error->message);
+        return TDX_EXIT_USAGE;
+    }
     if (!json && isatty(STDERR_FILENO))
         options.status = tdxCmdShutdownHostStatus;
 
-    /* TimeoutStopSec= covers this part; the run extends it from then on. */
-    tdxHostNotify("connecting to libvirt and inspecting the running guests", 0);
-    if (!tdxCliConnect(cli, &error))
+    /* Before anything that may block: from here on systemd's stop timeout
+     * reaches past our own deadline (TimeoutStopSec= only needs to cover
+     * the start of the process), and the deadline counts from the start
+     * of the command, connecting and inspecting included. */
+    tdxHostStatus(&options, start_usec +
+                  (gint64) tdxHostOptionsDeadlineSeconds(&options) * G_USEC_PER_SEC,
+                  "connecting to libvirt");
+    /* Never freed: the thread may outlive this function. */
+    watchdog = g_new0(tdxWatchdog, 1);
+    watchdog->json = json;
+    watchdog->end_usec = start_usec +
+        ((gint64) tdxHostOptionsDeadlineSeconds(&options) + TDX_HOST_DEADLINE_BOUND_SECONDS) *
+        G_USEC_PER_SEC;
+    g_thread_unref(g_thread_new("watchdog", tdxCmdShutdownHostWatchdog, watchdog));
+    if (!tdxCliConnect(cli, &error) ||
+        !(plan = tdxHostPlanNew(cli->conn, &options, &error))) {
+        if (!tdxCmdShutdownHostReport(watchdog))
+            g_usleep(G_MAXULONG);   /* the watchdog is ending the process */
+        if (options.status)
+            fputs("\r\033[K", stderr);
         return tdxCliReportError(error);
-    if (!(plan = tdxHostPlanNew(cli->conn, &options, &error)))
-        return tdxCliReportError(error);
+    }
 
     if (dry_run) {
+        if (!tdxCmdShutdownHostReport(watchdog))
+            g_usleep(G_MAXULONG);
+        /* The planning phase had its status line too. */
+        if (options.status)
+            fputs("\r\033[K", stderr);
         if (json) {
             g_autoptr(JsonBuilder) builder = json_builder_new();
 
@@ -137,10 +226,14 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
 
             fputs(text, stdout);
         }
-        return TDX_EXIT_OK;
+        /* Non-zero when the run would not go as planned (a guest that
+         * cannot be inspected, an unusable policy). */
+        return tdxHostPlanDryRunExitCode(plan);
     }
 
     exit_code = tdxHostRun(cli->conn, plan, &options);
+    if (!tdxCmdShutdownHostReport(watchdog))
+        g_usleep(G_MAXULONG);
     if (options.status)
         fputs("\r\033[K", stderr);
 
