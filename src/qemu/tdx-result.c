@@ -49,6 +49,22 @@ tdxJsonAddDouble(JsonBuilder *builder, const char *name, double value)
 
 
 void
+tdxJsonAddError(JsonBuilder *builder, const char *name, const GError *error)
+{
+    json_builder_set_member_name(builder, name);
+    if (!error) {
+        json_builder_add_null_value(builder);
+        return;
+    }
+    json_builder_begin_object(builder);
+    tdxJsonAddString(builder, "code", tdxErrorCodeName(error));
+    tdxJsonAddInt(builder, "exit", tdxErrorToExitCode(error));
+    tdxJsonAddString(builder, "message", error->message);
+    json_builder_end_object(builder);
+}
+
+
+void
 tdxJsonAddMs(JsonBuilder *builder, const char *name, gint64 usec)
 {
     /* Whole milliseconds: callers compare them, nobody needs the noise. */

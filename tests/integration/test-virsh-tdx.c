@@ -88,6 +88,19 @@ tdxTestGuest(const char *name)
 }
 
 
+/* Tests share one daemon and must leave no guest behind. */
+static void
+tdxTestGuestRemove(const char *name)
+{
+    virDomainPtr dom = virDomainLookupByName(tdxTestDaemonConnection(tdxTestSharedDaemon()),
+                                             name);
+
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+}
+
+
 static void
 testUsage(void)
 {
@@ -177,7 +190,7 @@ testListAndProbe(void)
     tdxTestGuest("cli-list1");
     tdxTestGuest("cli-list2");
 
-    tdxTestRunCli(&all, "-c", uri, "list", "--all", "--json", NULL);
+    tdxTestRunCli(&all, "-c", uri, "list", "--include-non-td", "--json", NULL);
     g_assert_cmpint(all.exit_code, ==, 0);
     domains = json_object_get_array_member(tdxTestJson(all.out, &all_root), "domains");
     g_assert_cmpuint(json_array_get_length(domains), ==, 2);
@@ -189,13 +202,13 @@ testListAndProbe(void)
     g_assert_nonnull(probed);
     g_assert_false(json_object_get_boolean_member(probed, "terminate"));
 
-    /* Without --all only TDs are listed, and QEMU 7.2 runs none. */
+    /* Without --include-non-td only TDs are listed, and QEMU 7.2 runs none. */
     tdxTestRunCli(&tds, "-c", uri, "list", "--json", NULL);
     g_assert_cmpint(tds.exit_code, ==, 0);
     domains = json_object_get_array_member(tdxTestJson(tds.out, &tds_root), "domains");
     g_assert_cmpuint(json_array_get_length(domains), ==, 0);
 
-    tdxTestRunCli(&text, "-c", uri, "list", "--all", NULL);
+    tdxTestRunCli(&text, "-c", uri, "list", "--include-non-td", NULL);
     g_assert_cmpint(text.exit_code, ==, 0);
     g_assert_nonnull(strstr(text.out, "cli-list1"));
     g_assert_nonnull(strstr(text.out, "Terminate"));
@@ -209,6 +222,132 @@ testListAndProbe(void)
     tdxTestRunCli(&unknown, "-c", uri, "probe", "no-such-guest", NULL);
     g_assert_cmpint(unknown.exit_code, ==, TDX_EXIT_NO_DOMAIN);
     g_assert_nonnull(strstr(unknown.err, "no-such-guest"));
+
+    tdxTestGuestRemove("cli-list1");
+    tdxTestGuestRemove("cli-list2");
+}
+
+
+/* Columns sized to content: every row of a table has its cells at the
+ * same offsets, however long or odd the names. */
+static void
+tdxTestAssertAligned(const char *table, guint expected_rows)
+{
+    g_auto(GStrv) lines = g_strsplit(table, "\n", -1);
+    const char *state_header;
+    gsize state_column;
+    guint rows = 0;
+    guint i;
+
+    g_assert_nonnull(lines[0]);
+    state_header = strstr(lines[0], "State");
+    g_assert_nonnull(state_header);
+    state_column = g_utf8_pointer_to_offset(lines[0], state_header);
+    for (i = 1; lines[i] && *lines[i]; i++) {
+        g_autofree char *cell = NULL;
+
+        if (g_str_has_prefix(lines[i], "probe of "))
+            break;
+        g_assert_cmpuint(g_utf8_strlen(lines[i], -1), >, state_column);
+        cell = g_utf8_substring(lines[i], state_column, state_column + 3);
+        /* Each row's State cell starts under the header. */
+        g_assert_true(g_str_equal(cell, "run") || g_str_equal(cell, "pau") ||
+                      g_str_equal(cell, "shu"));
+        g_assert_true(g_unichar_isspace(g_utf8_get_char(
+            g_utf8_offset_to_pointer(lines[i], state_column - 1))));
+        rows++;
+    }
+    g_assert_cmpuint(rows, ==, expected_rows);
+}
+
+
+static void
+testListVirshOptions(void)
+{
+    const char *uri = tdxTestURI();
+    const char *long_name = "a-guest-name-of-forty-two-characters-long2";
+    /* XML 1.0 allows no other control characters in a name. */
+    const char *odd_name = "two\nlines\tand \\ \u00e9";
+    g_autoptr(GError) error = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *expected_names = NULL;
+    g_auto(tdxTestRun) running = { 0 };
+    g_auto(tdxTestRun) all = { 0 };
+    g_auto(tdxTestRun) uuids = { 0 };
+    g_auto(tdxTestRun) both = { 0 };
+    g_auto(tdxTestRun) table = { 0 };
+    g_auto(tdxTestRun) quiet = { 0 };
+    g_auto(tdxTestRun) global_quiet = { 0 };
+    g_auto(tdxTestRun) deprecated = { 0 };
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    virConnectPtr conn;
+    virDomainPtr defined;
+    virDomainPtr odd;
+
+    if (!uri)
+        return;
+    g_assert_cmpuint(strlen(long_name), ==, 42);
+    conn = tdxTestDaemonConnection(tdxTestSharedDaemon());
+    tdxTestGuest(long_name);
+    odd = tdxTestGuestStart(conn, odd_name, 64, TRUE, &error);
+    g_assert_no_error(error);
+    xml = tdxTestGuestXML("cli-defined", 64, tdxTestGuestVirtType(conn));
+    defined = virDomainDefineXML(conn, xml);
+    g_assert_nonnull(defined);
+    g_assert_cmpint(virDomainGetUUIDString(odd, uuid), ==, 0);
+
+    /* --name: running only, one escaped name a line, nothing else. */
+    tdxTestRunCli(&running, "-c", uri, "list", "--include-non-td", "--name", NULL);
+    g_assert_cmpint(running.exit_code, ==, 0);
+    expected_names = g_strdup_printf("%s\n%s\n", long_name,
+                                     "two\\nlines\\tand \\\\ \u00e9");
+    /* Running domains are ordered by ID: the long name was started first. */
+    g_assert_cmpstr(running.out, ==, expected_names);
+
+    /* --all as in virsh: the defined, inactive domain too. */
+    tdxTestRunCli(&all, "-c", uri, "list", "--all", "--include-non-td", "--name", NULL);
+    g_assert_cmpint(all.exit_code, ==, 0);
+    g_assert_true(g_str_has_suffix(all.out, "\ncli-defined\n"));
+
+    tdxTestRunCli(&uuids, "-c", uri, "list", "--include-non-td", "--uuid", NULL);
+    g_assert_cmpint(uuids.exit_code, ==, 0);
+    g_assert_nonnull(strstr(uuids.out, uuid));
+    g_assert_null(strstr(uuids.out, long_name));
+
+    tdxTestRunCli(&both, "-c", uri, "list", "--include-non-td", "--uuid", "--name", NULL);
+    g_assert_cmpint(both.exit_code, ==, 0);
+    {
+        g_autofree char *line = g_strdup_printf("%s two\\nlines", uuid);
+
+        g_assert_nonnull(strstr(both.out, line));
+    }
+
+    /* Every row one line, every column as wide as its widest cell. */
+    tdxTestRunCli(&table, "-c", uri, "list", "--all", "--include-non-td", NULL);
+    g_assert_cmpint(table.exit_code, ==, 0);
+    g_assert_nonnull(strstr(table.out, long_name));
+    g_assert_null(strchr(table.out, '\t'));
+    tdxTestAssertAligned(table.out, 3);
+
+    tdxTestRunCli(&quiet, "-c", uri, "list", "--include-non-td", "-q", NULL);
+    g_assert_cmpint(quiet.exit_code, ==, 0);
+    g_assert_null(strstr(quiet.out, "Name"));
+    g_assert_nonnull(strstr(quiet.out, long_name));
+    tdxTestRunCli(&global_quiet, "-q", "-c", uri, "list", "--include-non-td", NULL);
+    g_assert_cmpstr(global_quiet.out, ==, quiet.out);
+
+    /* The old spelling of --all still works, with a warning. */
+    tdxTestRunCli(&deprecated, "-c", uri, "list", "--inactive", "--include-non-td",
+                  "--name", NULL);
+    g_assert_cmpint(deprecated.exit_code, ==, 0);
+    g_assert_cmpstr(deprecated.out, ==, all.out);
+    g_assert_nonnull(strstr(deprecated.err, "--inactive is deprecated"));
+
+    g_assert_cmpint(virDomainUndefine(defined), ==, 0);
+    virDomainFree(defined);
+    g_assert_cmpint(virDomainDestroy(odd), ==, 0);
+    virDomainFree(odd);
+    tdxTestGuestRemove(long_name);
 }
 
 
@@ -318,6 +457,7 @@ main(int argc, char **argv)
     g_test_add_func("/virsh-tdx/bad-config", testBadConfig);
     g_test_add_func("/virsh-tdx/unreachable", testUnreachable);
     g_test_add_func("/virsh-tdx/list-and-probe", testListAndProbe);
+    g_test_add_func("/virsh-tdx/list-virsh-options", testListVirshOptions);
     g_test_add_func("/virsh-tdx/destroy", testDestroy);
     g_test_add_func("/virsh-tdx/daemon-gone", testDaemonGone);
 

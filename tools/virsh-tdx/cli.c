@@ -8,29 +8,83 @@
 
 #include "cli.h"
 #include "tdx-error.h"
+#include "tdx-escape.h"
 #include "tdx-libvirt.h"
 #include "tdx-result.h"
 
 
 gboolean
-tdxCliParseOptions(const char *command, const char *parameters,
+tdxCliParseOptions(tdxCli *cli, const char *command, const char *parameters,
                    const char *summary, GOptionEntry *entries,
                    int *argc, char ***argv, int *exit_code)
 {
     g_autoptr(GOptionContext) context = g_option_context_new(parameters);
     g_autoptr(GError) error = NULL;
     g_autofree char *prgname = g_strdup_printf("virsh-tdx %s", command);
+    gboolean help = FALSE;
+    GOptionEntry help_entries[] = {
+        { "help", 'h', 0, G_OPTION_ARG_NONE, &help, "show the options of this command", NULL },
+        { NULL },
+    };
 
     g_set_prgname(prgname);
     g_option_context_set_summary(context, summary);
+    /* GOption's own --help prints and exits; ours can answer in JSON. */
+    g_option_context_set_help_enabled(context, FALSE);
     g_option_context_add_main_entries(context, entries, NULL);
+    g_option_context_add_main_entries(context, help_entries, NULL);
     if (!g_option_context_parse(context, argc, argv, &error)) {
-        g_printerr("virsh-tdx %s: %s\nTry 'virsh-tdx %s --help'.\n",
-                   command, error->message, command);
-        *exit_code = TDX_EXIT_USAGE;
+        *exit_code = tdxCliUsageError(cli, command, "%s", error->message);
+        return FALSE;
+    }
+    if (help) {
+        g_autofree char *text = g_option_context_get_help(context, TRUE, NULL);
+
+        if (cli->json) {
+            g_autoptr(JsonBuilder) builder = json_builder_new();
+
+            json_builder_begin_object(builder);
+            tdxJsonAddString(builder, "help", text);
+            tdxJsonAddInt(builder, "exit_code", TDX_EXIT_OK);
+            json_builder_end_object(builder);
+            tdxCliPrintJson(cli, command, builder);
+        } else {
+            fputs(text, stdout);
+        }
+        *exit_code = TDX_EXIT_OK;
         return FALSE;
     }
     return TRUE;
+}
+
+
+int
+tdxCliUsageError(tdxCli *cli, const char *command, const char *format, ...)
+{
+    g_autoptr(GError) error = NULL;
+    va_list args;
+
+    va_start(args, format);
+    error = g_error_new_valist(TDX_ERROR, TDX_ERROR_INVALID_ARG, format, args);
+    va_end(args);
+
+    if (command)
+        g_printerr("virsh-tdx %s: %s\nTry 'virsh-tdx %s --help'.\n",
+                   command, error->message, command);
+    else
+        g_printerr("virsh-tdx: %s\nTry 'virsh-tdx --help'.\n", error->message);
+    if (cli->json)
+        tdxCliPrintJsonError(cli, command, error);
+    return TDX_EXIT_USAGE;
+}
+
+
+void
+tdxCliDeprecated(tdxCli *cli G_GNUC_UNUSED, const char *command,
+                 const char *old, const char *replacement)
+{
+    g_printerr("virsh-tdx %s: warning: %s is deprecated and goes away in the next "
+               "release; use %s\n", command, old, replacement);
 }
 
 
@@ -53,20 +107,90 @@ tdxCliConnect(tdxCli *cli, GError **error)
 }
 
 
-int
-tdxCliReportError(const GError *error)
+void
+tdxCliPrintJsonError(tdxCli *cli, const char *command, const GError *error)
 {
-    g_printerr("virsh-tdx: error: %s\n", error->message);
+    g_autoptr(JsonBuilder) builder = json_builder_new();
+
+    json_builder_begin_object(builder);
+    tdxJsonAddError(builder, "error", error);
+    tdxJsonAddInt(builder, "exit_code", tdxErrorToExitCode(error));
+    json_builder_end_object(builder);
+    tdxCliPrintJson(cli, command, builder);
+}
+
+
+int
+tdxCliReportError(tdxCli *cli, const char *command, const GError *error)
+{
+    g_autofree char *message = tdxEscapeText(error->message);
+
+    g_printerr("virsh-tdx: error: %s\n", message);
+    if (cli->json)
+        tdxCliPrintJsonError(cli, command, error);
     return tdxErrorToExitCode(error);
 }
 
 
-void
-tdxCliPrintJson(JsonBuilder *builder)
+/* json-glib writes strings byte for byte; a byte sequence that is not
+ * UTF-8 would make the whole document invalid. */
+static void
+tdxCliJsonMakeValid(JsonNode *node)
 {
-    g_autoptr(JsonNode) root = json_builder_get_root(builder);
-    g_autofree char *text = tdxJsonToString(root);
+    if (JSON_NODE_HOLDS_OBJECT(node)) {
+        JsonObjectIter iter;
+        JsonNode *member;
 
+        json_object_iter_init(&iter, json_node_get_object(node));
+        while (json_object_iter_next(&iter, NULL, &member))
+            tdxCliJsonMakeValid(member);
+    } else if (JSON_NODE_HOLDS_ARRAY(node)) {
+        JsonArray *array = json_node_get_array(node);
+        guint i;
+
+        for (i = 0; i < json_array_get_length(array); i++)
+            tdxCliJsonMakeValid(json_array_get_element(array, i));
+    } else if (JSON_NODE_HOLDS_VALUE(node) &&
+               json_node_get_value_type(node) == G_TYPE_STRING) {
+        const char *text = json_node_get_string(node);
+
+        if (!g_utf8_validate(text, -1, NULL)) {
+            g_autofree char *valid = g_utf8_make_valid(text, -1);
+
+            json_node_set_string(node, valid);
+        }
+    }
+}
+
+
+void
+tdxCliPrintJson(tdxCli *cli G_GNUC_UNUSED, const char *command, JsonBuilder *builder)
+{
+    g_autoptr(JsonNode) body = json_builder_get_root(builder);
+    g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
+    g_autoptr(JsonObject) document = json_object_new();
+    g_autofree char *text = NULL;
+    JsonObject *members = json_node_get_object(body);
+    JsonObjectIter iter;
+    const char *name;
+    JsonNode *member;
+
+    json_object_set_string_member(document, "schema", TDX_CLI_JSON_SCHEMA);
+    if (command)
+        json_object_set_string_member(document, "command", command);
+    else
+        json_object_set_null_member(document, "command");
+    json_object_iter_init_ordered(&iter, members);
+    while (json_object_iter_next_ordered(&iter, &name, &member))
+        json_object_set_member(document, name, json_node_copy(member));
+    if (!json_object_has_member(document, "error"))
+        json_object_set_null_member(document, "error");
+    if (!json_object_has_member(document, "exit_code"))
+        json_object_set_int_member(document, "exit_code", TDX_EXIT_OK);
+
+    json_node_set_object(root, document);
+    tdxCliJsonMakeValid(root);
+    text = tdxJsonToString(root);
     fputs(text, stdout);
     fflush(stdout);
 }

@@ -43,32 +43,27 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
     int exit_code;
     guint i;
 
-    if (!tdxCliParseOptions("destroy", "DOMAIN...",
+    if (!tdxCliParseOptions(cli, "destroy", "DOMAIN...",
                             "Tear down each DOMAIN (name, UUID or ID): probe its QEMU, "
                             "ask it to release the TD's HKID (tdx-terminate), destroy it "
                             "and wait until the kernel has reclaimed its memory.",
                             entries, &argc, &argv, &exit_code))
         return exit_code;
 
-    if (argc < 2) {
-        g_printerr("virsh-tdx destroy: no domain given\n");
-        return TDX_EXIT_USAGE;
-    }
-    if (graceful && no_graceful) {
-        g_printerr("virsh-tdx destroy: --graceful and --no-graceful exclude each other\n");
-        return TDX_EXIT_USAGE;
-    }
-    if (jobs < 0) {
-        g_printerr("virsh-tdx destroy: --jobs must be 0 or more, not %d\n", jobs);
-        return TDX_EXIT_USAGE;
-    }
+    if (argc < 2)
+        return tdxCliUsageError(cli, "destroy", "no domain given");
+    if (graceful && no_graceful)
+        return tdxCliUsageError(cli, "destroy",
+                                "--graceful and --no-graceful exclude each other");
+    if (jobs < 0)
+        return tdxCliUsageError(cli, "destroy", "--jobs must be 0 or more, not %d", jobs);
     if (graceful)
         options.graceful = TDX_GRACEFUL_ALWAYS;
     if (no_graceful)
         options.graceful = TDX_GRACEFUL_NEVER;
 
     if (!tdxCliConnect(cli, &error))
-        return tdxCliReportError(error);
+        return tdxCliReportError(cli, "destroy", error);
 
     batch = tdxBatchNew(cli->conn, &options,
                         jobs > 0 ? (guint) jobs : cli->config.jobs);
@@ -81,7 +76,7 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
         g_autoptr(JsonBuilder) builder = json_builder_new();
 
         tdxBatchToJson(batch, builder);
-        tdxCliPrintJson(builder);
+        tdxCliPrintJson(cli, "destroy", builder);
     } else {
         g_autofree char *text = tdxBatchToText(batch);
 

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "tdx-error.h"
+#include "tdx-escape.h"
 #include "tdx-host-notify.h"
 #include "tdx-host-plan.h"
 #include "tdx-host-run.h"
@@ -81,7 +82,7 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     tdxHostOptions options;
     int exit_code;
 
-    if (!tdxCliParseOptions("shutdown-host", "",
+    if (!tdxCliParseOptions(cli, "shutdown-host", "",
                             "Stop every running TD of the connection for a host "
                             "shutdown: all in parallel through the destroy path "
                             "(tdx-terminate), longest teardown first, optionally "
@@ -92,22 +93,22 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
 
     tdxHostOptionsInit(&options, &cli->config);
     if (argc > 1) {
-        g_printerr("virsh-tdx shutdown-host: unexpected argument '%s'\n", argv[1]);
-        return TDX_EXIT_USAGE;
+        g_autofree char *arg = tdxEscapeText(argv[1]);
+
+        return tdxCliUsageError(cli, "shutdown-host", "unexpected argument '%s'", arg);
     }
-    if (graceful && no_graceful) {
-        g_printerr("virsh-tdx shutdown-host: --graceful and --no-graceful exclude each other\n");
-        return TDX_EXIT_USAGE;
-    }
-    if (jobs < 0 || deadline < 0 || grace < -1 || grace > 3600) {
-        g_printerr("virsh-tdx shutdown-host: --jobs and --deadline must be 0 or more, "
-                   "--grace-period 0..3600\n");
-        return TDX_EXIT_USAGE;
-    }
+    if (graceful && no_graceful)
+        return tdxCliUsageError(cli, "shutdown-host",
+                                "--graceful and --no-graceful exclude each other");
+    if (jobs < 0 || deadline < 0 || grace < -1 || grace > 3600)
+        return tdxCliUsageError(cli, "shutdown-host",
+                                "--jobs and --deadline must be 0 or more, "
+                                "--grace-period 0..3600");
     if (non_td && !tdxCmdShutdownHostParseNonTd(non_td, &options.non_td)) {
-        g_printerr("virsh-tdx shutdown-host: --non-td must be leave, shutdown or destroy, "
-                   "not '%s'\n", non_td);
-        return TDX_EXIT_USAGE;
+        g_autofree char *arg = tdxEscapeText(non_td);
+
+        return tdxCliUsageError(cli, "shutdown-host",
+                                "--non-td must be leave, shutdown or destroy, not '%s'", arg);
     }
     if (graceful)
         options.graceful = TDX_GRACEFUL_ALWAYS;
@@ -122,16 +123,16 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     /* TimeoutStopSec= covers this part; the run extends it from then on. */
     tdxHostNotify("connecting to libvirt and inspecting the running guests", 0);
     if (!tdxCliConnect(cli, &error))
-        return tdxCliReportError(error);
+        return tdxCliReportError(cli, "shutdown-host", error);
     if (!(plan = tdxHostPlanNew(cli->conn, &options, &error)))
-        return tdxCliReportError(error);
+        return tdxCliReportError(cli, "shutdown-host", error);
 
     if (dry_run) {
         if (json) {
             g_autoptr(JsonBuilder) builder = json_builder_new();
 
             tdxHostPlanToJson(plan, builder);
-            tdxCliPrintJson(builder);
+            tdxCliPrintJson(cli, "shutdown-host", builder);
         } else {
             g_autofree char *text = tdxHostPlanToText(plan);
 
@@ -148,14 +149,17 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
         g_autoptr(JsonBuilder) builder = json_builder_new();
 
         tdxHostResultToJson(plan, builder);
-        tdxCliPrintJson(builder);
+        tdxCliPrintJson(cli, "shutdown-host", builder);
     } else {
         g_autofree char *text = tdxHostResultToText(plan);
 
         fputs(text, stdout);
         fflush(stdout);
     }
-    if (plan->error)
-        tdxCliReportError(plan->error);
+    if (plan->error) {
+        g_autofree char *message = tdxEscapeText(plan->error->message);
+
+        g_printerr("virsh-tdx: error: %s\n", message);
+    }
     return exit_code;
 }
