@@ -10,6 +10,7 @@
 #include "tdx-libvirt.h"
 #include "tdx-probe.h"
 #include "tdx-qmp.h"
+#include "tdx-resolve.h"
 
 /* State of one destroy, threaded through the phases below. */
 typedef struct {
@@ -80,15 +81,18 @@ tdxDestroyLookup(tdxDestroy *ctx)
 {
     tdxDestroyResult *result = ctx->result;
     g_autofree char *xml = NULL;
-    char uuid[VIR_UUID_STRING_BUFLEN];
     int state;
     int reason;
 
-    if (!(ctx->dom = tdxDomainLookup(ctx->conn, result->domain, &result->error)))
+    if (!(ctx->dom = tdxLookupByUUID(ctx->conn, result->uuid, result->domain,
+                                     &result->error))) {
+        /* Undefined since it was resolved: gone, nothing to do. */
+        if (g_error_matches(result->error, TDX_ERROR, TDX_ERROR_NO_DOMAIN)) {
+            g_clear_error(&result->error);
+            result->path = TDX_DESTROY_PATH_ALREADY_GONE;
+        }
         return FALSE;
-
-    if (virDomainGetUUIDString(ctx->dom, uuid) == 0)
-        result->uuid = g_strdup(uuid);
+    }
 
     if (virDomainGetState(ctx->dom, &state, &reason, 0) < 0 ||
         !(xml = virDomainGetXMLDesc(ctx->dom, 0))) {
@@ -162,13 +166,22 @@ tdxDestroyGraceful(tdxDestroy *ctx)
 
     tdxDestroyPhaseBegin(ctx);
     if (virDomainShutdown(ctx->dom) < 0) {
-        if (tdxDestroyIsGone(ctx)) {
-            tdxDestroyPhaseEnd(ctx, TDX_PHASE_GRACEFUL);
+        /* Saved first: the checks below are libvirt calls of their own. */
+        g_autoptr(virError) err = virSaveLastError();
+        g_autoptr(GError) gone_error = NULL;
+        int gone = tdxDomainCheckGone(ctx->dom, &gone_error);
+
+        tdxDestroyPhaseEnd(ctx, TDX_PHASE_GRACEFUL);
+        if (gone > 0)
             return TRUE;
+        if (gone < 0 && virConnectIsAlive(ctx->conn) != 1) {
+            tdxLibvirtErrorFrom(err, &ctx->result->error,
+                                "cannot shut down domain '%s'", ctx->result->domain);
+            ctx->result->error->code = TDX_ERROR_CONNECTION;
+            return FALSE;
         }
         tdxDestroyNote(ctx, "graceful shutdown refused (%s); destroying",
-                       virGetLastErrorMessage());
-        tdxDestroyPhaseEnd(ctx, TDX_PHASE_GRACEFUL);
+                       err && err->message ? err->message : "unknown libvirt error");
         return FALSE;
     }
 
@@ -181,12 +194,22 @@ tdxDestroyGraceful(tdxDestroy *ctx)
     }
     tdxDestroyPhaseEnd(ctx, TDX_PHASE_GRACEFUL);
 
-    if (g_error_matches(error, TDX_ERROR, TDX_ERROR_CONNECTION)) {
+    /* Only a timeout is "did not shut down": any other failure to watch
+     * it says what it was, and a lost daemon ends the destroy. */
+    if (g_error_matches(error, TDX_ERROR, TDX_ERROR_CONNECTION) ||
+        (!g_error_matches(error, TDX_ERROR, TDX_ERROR_TIMEOUT) &&
+         virConnectIsAlive(ctx->conn) != 1)) {
+        if (error->code != TDX_ERROR_CONNECTION)
+            error->code = TDX_ERROR_CONNECTION;
         g_propagate_error(&ctx->result->error, g_steal_pointer(&error));
         return FALSE;
     }
-    tdxDestroyNote(ctx, "guest did not shut down within %u s; destroying",
-                   grace_seconds);
+    if (g_error_matches(error, TDX_ERROR, TDX_ERROR_TIMEOUT))
+        tdxDestroyNote(ctx, "guest did not shut down within %u s; destroying",
+                       grace_seconds);
+    else
+        tdxDestroyNote(ctx, "graceful shutdown not confirmed (%s); destroying",
+                       error->message);
     return FALSE;
 }
 
@@ -366,7 +389,19 @@ tdxDestroyReclaim(tdxDestroy *ctx)
 
 
 tdxDestroyResult *
-tdxDestroyDomain(virConnectPtr conn, const char *name,
+tdxDestroyResultNewFailed(const char *argument, const GError *error)
+{
+    tdxDestroyResult *result = g_new0(tdxDestroyResult, 1);
+
+    result->domain = g_strdup(argument);
+    result->notes = g_ptr_array_new_with_free_func(g_free);
+    result->error = g_error_copy(error);
+    return result;
+}
+
+
+tdxDestroyResult *
+tdxDestroyDomain(virConnectPtr conn, const char *uuid, const char *name,
                  const tdxDestroyOptions *options)
 {
     tdxDestroyResult *result = g_new0(tdxDestroyResult, 1);
@@ -378,7 +413,8 @@ tdxDestroyDomain(virConnectPtr conn, const char *name,
     };
     gint64 start = g_get_monotonic_time();
 
-    result->domain = g_strdup(name);
+    result->domain = g_strdup(name ? name : uuid);
+    result->uuid = g_strdup(uuid);
     result->notes = g_ptr_array_new_with_free_func(g_free);
 
     tdxDestroyPhaseBegin(&ctx);

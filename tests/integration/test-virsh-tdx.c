@@ -398,6 +398,83 @@ testDestroy(void)
 }
 
 
+static gboolean
+tdxTestIsRunning(const char *name)
+{
+    virConnectPtr conn = tdxTestDaemonConnection(tdxTestSharedDaemon());
+    virDomainPtr dom = virDomainLookupByName(conn, name);
+    int active;
+
+    if (!dom)
+        return FALSE;
+    active = virDomainIsActive(dom);
+    virDomainFree(dom);
+    return active == 1;
+}
+
+
+/* A guest whose name is another running guest's ID: that argument is
+ * refused as ambiguous, before anything is stopped; arguments naming one
+ * guest several ways are one teardown; "--" ends the options. */
+static void
+testResolve(void)
+{
+    const char *uri = tdxTestURI();
+    g_auto(tdxTestRun) ambiguous = { 0 };
+    g_auto(tdxTestRun) merged = { 0 };
+    g_auto(tdxTestRun) by_id = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+    g_autoptr(JsonNode) root2 = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *first_id = NULL;
+    g_autofree char *clash_id = NULL;
+    char first_uuid[VIR_UUID_STRING_BUFLEN];
+    virConnectPtr conn;
+    virDomainPtr dom;
+    JsonArray *domains;
+
+    if (!uri)
+        return;
+    conn = tdxTestDaemonConnection(tdxTestSharedDaemon());
+    dom = tdxTestGuestStart(conn, "cli-first", 64, TRUE, &error);
+    g_assert_no_error(error);
+    first_id = g_strdup_printf("%u", virDomainGetID(dom));
+    g_assert_cmpint(virDomainGetUUIDString(dom, first_uuid), ==, 0);
+    virDomainFree(dom);
+    /* Named like cli-first's ID. */
+    dom = tdxTestGuestStart(conn, first_id, 64, TRUE, &error);
+    g_assert_no_error(error);
+    clash_id = g_strdup_printf("%u", virDomainGetID(dom));
+    virDomainFree(dom);
+
+    tdxTestRunCli(&ambiguous, "-c", uri, "destroy", "--", first_id, NULL);
+    g_assert_cmpint(ambiguous.exit_code, ==, TDX_EXIT_USAGE);
+    g_assert_nonnull(strstr(ambiguous.err, "ambiguous"));
+    g_assert_nonnull(strstr(ambiguous.err, "'cli-first'"));
+    g_assert_nonnull(g_strstr_len(ambiguous.err, -1, first_uuid));
+    g_assert_true(tdxTestIsRunning("cli-first"));
+    g_assert_true(tdxTestIsRunning(first_id));
+
+    /* Name, UUID, name again: one teardown. "--" between arguments too. */
+    tdxTestRunCli(&merged, "-c", uri, "destroy", "--json", "cli-first", "--",
+                  first_uuid, "cli-first", NULL);
+    g_assert_cmpint(merged.exit_code, ==, TDX_EXIT_OK);
+    domains = json_object_get_array_member(tdxTestJson(merged.out, &root), "domains");
+    g_assert_cmpuint(json_array_get_length(domains), ==, 1);
+    g_assert_cmpstr(json_object_get_string_member(json_array_get_object_element(domains, 0),
+                                                  "uuid"), ==, first_uuid);
+    g_assert_false(tdxTestIsRunning("cli-first"));
+    g_assert_true(tdxTestIsRunning(first_id));
+
+    /* Its own ID and its name (no longer anyone's ID): one teardown. */
+    tdxTestRunCli(&by_id, "-c", uri, "destroy", "--json", "--", clash_id, first_id, NULL);
+    g_assert_cmpint(by_id.exit_code, ==, TDX_EXIT_OK);
+    domains = json_object_get_array_member(tdxTestJson(by_id.out, &root2), "domains");
+    g_assert_cmpuint(json_array_get_length(domains), ==, 1);
+    g_assert_false(tdxTestIsRunning(first_id));
+}
+
+
 static void
 testDaemonGone(void)
 {
@@ -459,6 +536,7 @@ main(int argc, char **argv)
     g_test_add_func("/virsh-tdx/list-and-probe", testListAndProbe);
     g_test_add_func("/virsh-tdx/list-virsh-options", testListVirshOptions);
     g_test_add_func("/virsh-tdx/destroy", testDestroy);
+    g_test_add_func("/virsh-tdx/resolve", testResolve);
     g_test_add_func("/virsh-tdx/daemon-gone", testDaemonGone);
 
     ret = g_test_run();

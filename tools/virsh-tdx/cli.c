@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -11,6 +12,26 @@
 #include "tdx-escape.h"
 #include "tdx-libvirt.h"
 #include "tdx-result.h"
+
+
+/* GOption leaves "--" in argv when something before it was not an option
+ * or something after it starts with '-' ("destroy g1 -- g2"); it ends the
+ * options and is no argument. Whatever GOption did, the first "--" left
+ * is that terminator: a second one (a domain really named "--") starts
+ * with '-', so GOption keeps the first. */
+static void
+tdxCliDropEndOfOptions(int *argc, char **argv)
+{
+    int i;
+
+    for (i = 1; i < *argc; i++) {
+        if (g_str_equal(argv[i], "--")) {
+            memmove(&argv[i], &argv[i + 1], sizeof(char *) * (*argc - i));
+            (*argc)--;
+            return;
+        }
+    }
+}
 
 
 gboolean
@@ -54,6 +75,7 @@ tdxCliParseOptions(tdxCli *cli, const char *command, const char *parameters,
         *exit_code = TDX_EXIT_OK;
         return FALSE;
     }
+    tdxCliDropEndOfOptions(argc, *argv);
     return TRUE;
 }
 

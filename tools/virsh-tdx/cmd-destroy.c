@@ -10,6 +10,7 @@
 #include "tdx-destroy.h"
 #include "tdx-result.h"
 #include "tdx-batch.h"
+#include "tdx-resolve.h"
 
 
 int
@@ -34,6 +35,7 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
     g_autoptr(GError) error = NULL;
     g_autoptr(tdxCliProgress) progress = tdxCliProgressNew();
     g_autoptr(tdxBatch) batch = NULL;
+    g_autoptr(GPtrArray) targets = NULL;
     tdxDestroyOptions options = {
         .config = &cli->config,
         .graceful = TDX_GRACEFUL_POLICY,
@@ -43,8 +45,11 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
     int exit_code;
     guint i;
 
-    if (!tdxCliParseOptions(cli, "destroy", "DOMAIN...",
-                            "Tear down each DOMAIN (name, UUID or ID): probe its QEMU, "
+    if (!tdxCliParseOptions(cli, "destroy", "[--] DOMAIN...",
+                            "Tear down each DOMAIN (name, ID or UUID; one that is the "
+                            "name of one domain and the ID or UUID of another is refused "
+                            "as ambiguous; arguments naming the same domain are one "
+                            "teardown): probe its QEMU, "
                             "ask it to release the TD's HKID (tdx-terminate), destroy it "
                             "and wait until the kernel has reclaimed its memory.",
                             entries, &argc, &argv, &exit_code))
@@ -65,10 +70,16 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
     if (!tdxCliConnect(cli, &error))
         return tdxCliReportError(cli, "destroy", error);
 
+    /* Once, before anything is done: an ambiguous argument stops the whole
+     * command (exit 2), and "g6 6 <uuid of g6>" is one teardown. */
+    if (!(targets = tdxResolveDomains(cli->conn, (const char *const *) argv + 1,
+                                      (guint) argc - 1, &error)))
+        return tdxCliReportError(cli, "destroy", error);
+
     batch = tdxBatchNew(cli->conn, &options,
                         jobs > 0 ? (guint) jobs : cli->config.jobs);
-    for (i = 1; i < (guint) argc; i++)
-        tdxBatchAdd(batch, argv[i]);
+    for (i = 0; i < targets->len; i++)
+        tdxBatchAdd(batch, g_ptr_array_index(targets, i));
     tdxBatchRun(batch, tdxCliProgressDone, progress);
     g_clear_pointer(&progress, tdxCliProgressFree);
 

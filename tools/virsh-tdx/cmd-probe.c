@@ -10,6 +10,7 @@
 #include "tdx-inspect.h"
 #include "tdx-libvirt.h"
 #include "tdx-qmp.h"
+#include "tdx-resolve.h"
 #include "tdx-result.h"
 
 
@@ -79,7 +80,7 @@ tdxCmdProbe(tdxCli *cli, int argc, char **argv)
     g_autoptr(virDomain) dom = NULL;
     int exit_code;
 
-    if (!tdxCliParseOptions(cli, "probe", "DOMAIN",
+    if (!tdxCliParseOptions(cli, "probe", "[--] DOMAIN",
                             "Ask the running QEMU of DOMAIN whether it is a TD (QOM "
                             "tdx-guest object) and offers " TDX_QMP_TERMINATE_COMMAND ".",
                             entries, &argc, &argv, &exit_code))
@@ -89,7 +90,7 @@ tdxCmdProbe(tdxCli *cli, int argc, char **argv)
                                 argc - 1);
 
     if (!tdxCliConnect(cli, &error) ||
-        !(dom = tdxDomainLookup(cli->conn, argv[1], &error)) ||
+        !(dom = tdxResolveDomain(cli->conn, argv[1], &error)) ||
         !(info = tdxDomainInspect(dom, &cli->config, TRUE, NULL, NULL, &error))) {
         if (json)
             tdxCmdProbePrintJsonError(cli, argv[1], dom, error);
