@@ -446,8 +446,7 @@ tdxHostPlanToJson(const tdxHostPlan *plan, JsonBuilder *builder)
         tdxHostJsonAddSeconds(builder, "estimate_without_terminate_ms",
                               domain->estimate_plain_seconds);
         tdxHostJsonAddSeconds(builder, "planned_start_ms", domain->planned_start_seconds);
-        if (domain->error)
-            tdxJsonAddString(builder, "error", domain->error->message);
+        tdxJsonAddError(builder, "error", domain->error);
         json_builder_end_object(builder);
     }
     json_builder_end_array(builder);

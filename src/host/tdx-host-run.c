@@ -736,11 +736,7 @@ tdxHostResultToJson(const tdxHostPlan *plan, JsonBuilder *builder)
             json_builder_set_member_name(builder, "destroy");
             tdxDestroyResultToJson(domain->destroy, builder);
         }
-        json_builder_set_member_name(builder, "error");
-        if (domain->error)
-            json_builder_add_string_value(builder, domain->error->message);
-        else
-            json_builder_add_null_value(builder);
+        tdxJsonAddError(builder, "error", domain->error);
         json_builder_end_object(builder);
     }
     json_builder_end_array(builder);

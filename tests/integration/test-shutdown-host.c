@@ -15,6 +15,7 @@
 #include "tdx-error.h"
 #include "tdx-host-plan.h"
 #include "tdx-host-run.h"
+#include "tdx-json-schema.h"
 #include "tdx-libvirt.h"
 #include "tdx-policy.h"
 #include "tdx-qmp-script.h"
@@ -529,6 +530,8 @@ tdxTestCliRun(gpointer opaque)
     cli->elapsed_usec = g_get_monotonic_time() - start;
     g_assert_true(WIFEXITED(status));
     cli->exit_code = WEXITSTATUS(status);
+    if (g_strv_contains(cli->argv, "--json"))
+        tdxTestJsonCheckSchema(cli->out);
     return NULL;
 }
 

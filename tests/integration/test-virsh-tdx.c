@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tdx-error.h"
+#include "tdx-json-schema.h"
 #include "tdx-test-daemon.h"
 
 typedef struct {
@@ -52,6 +53,17 @@ tdxTestRunCli(tdxTestRun *run, const char *first, ...)
     g_assert_true(WIFEXITED(status));
     run->exit_code = WEXITSTATUS(status);
     g_test_message("exit %d\nstdout:\n%s\nstderr:\n%s", run->exit_code, run->out, run->err);
+    /* Every --json run: one document, valid against docs/schema/, with
+     * the exit status inside. */
+    if (g_strv_contains((const char * const *) argv->pdata, "--json")) {
+        g_autoptr(JsonNode) root = NULL;
+
+        tdxTestJsonCheckSchema(run->out);
+        root = json_from_string(run->out, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(json_object_get_int_member(json_node_get_object(root), "exit_code"),
+                        ==, run->exit_code);
+    }
 }
 
 
@@ -517,9 +529,209 @@ testDaemonGone(void)
     g_assert_true(g_subprocess_communicate_utf8(cli, NULL, NULL, &out, &err, &error));
     g_assert_no_error(error);
     g_test_message("stdout:\n%s\nstderr:\n%s", out, err);
+    tdxTestJsonCheckSchema(out);
     g_assert_cmpint(g_subprocess_get_exit_status(cli), ==, TDX_EXIT_CONNECTION);
     g_assert_nonnull(strstr(out, "\"outcome\" : \"connection\""));
     g_assert_nonnull(strstr(out, "lost the connection to libvirt"));
+}
+
+
+/* The error member of a --json run: its code, and the exit status both
+ * in the document and of the process. */
+static JsonObject *
+tdxTestJsonError(const tdxTestRun *run, JsonNode **root, const char *code, int exit_code)
+{
+    JsonObject *document = tdxTestJson(run->out, root);
+    JsonObject *error;
+
+    g_assert_cmpint(run->exit_code, ==, exit_code);
+    g_assert_true(json_object_has_member(document, "schema"));
+    error = json_object_get_object_member(document, "error");
+    g_assert_nonnull(error);
+    g_assert_cmpstr(json_object_get_string_member(error, "code"), ==, code);
+    g_assert_cmpint(json_object_get_int_member(error, "exit"), ==, exit_code);
+    g_assert_cmpstr(json_object_get_string_member(error, "message"), !=, "");
+    return document;
+}
+
+
+/* --json prints one valid document whatever went wrong, before or after
+ * the command ran. */
+static void
+testJsonAlways(void)
+{
+    const char *dead = "qemu:///system?socket=/nonexistent/libvirt-sock";
+    const char *commands[][3] = {
+        { "list", NULL, NULL },
+        { "probe", "g", NULL },
+        { "destroy", "g", NULL },
+        { "shutdown-host", NULL, NULL },
+        { "shutdown-host", "--dry-run", NULL },
+    };
+    const char *usage[][4] = {
+        { "list", "--json", "--bogus", NULL },
+        { "list", "--json", "extra", NULL },
+        { "probe", "--json", NULL, NULL },
+        { "probe", "--json", "a", "b" },
+        { "destroy", "--json", NULL, NULL },
+        { "destroy", "--json", "--jobs", "-1" },
+        { "shutdown-host", "--json", "--non-td", "explode" },
+        { "explode", "--json", NULL, NULL },
+    };
+    g_autofree char *dir = g_dir_make_tmp("virsh-tdx-XXXXXX", NULL);
+    g_autofree char *conf = g_build_filename(dir, "tdx.conf", NULL);
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS(commands); i++) {
+        g_auto(tdxTestRun) run = { 0 };
+        g_autoptr(JsonNode) root = NULL;
+        JsonObject *document;
+
+        tdxTestRunCli(&run, "-c", dead, commands[i][0], "--json",
+                      commands[i][1], commands[i][2], NULL);
+        document = tdxTestJsonError(&run, &root, "connection", TDX_EXIT_CONNECTION);
+        g_assert_cmpstr(json_object_get_string_member(document, "command"), ==,
+                        commands[i][0]);
+    }
+
+    for (i = 0; i < G_N_ELEMENTS(usage); i++) {
+        g_auto(tdxTestRun) run = { 0 };
+        g_autoptr(JsonNode) root = NULL;
+
+        tdxTestRunCli(&run, "-c", dead, usage[i][0], usage[i][1], usage[i][2],
+                      usage[i][3], NULL);
+        tdxTestJsonError(&run, &root, "usage", TDX_EXIT_USAGE);
+        g_assert_nonnull(strstr(run.err, "Try 'virsh-tdx"));
+    }
+
+    /* A bad configuration file, named by the environment this time. */
+    g_assert_true(g_file_set_contents(conf, "[destroy]\nterminate-retries=lots\n", -1, NULL));
+    {
+        g_auto(tdxTestRun) run = { 0 };
+        g_autoptr(JsonNode) root = NULL;
+        JsonObject *error;
+
+        g_setenv("VIRSH_TDX_CONFIG", conf, TRUE);
+        tdxTestRunCli(&run, "destroy", "--json", "g1", NULL);
+        g_unsetenv("VIRSH_TDX_CONFIG");
+        error = json_object_get_object_member(tdxTestJsonError(&run, &root, "config",
+                                                               TDX_EXIT_CONFIG), "error");
+        g_assert_nonnull(strstr(json_object_get_string_member(error, "message"), conf));
+        g_assert_nonnull(strstr(json_object_get_string_member(error, "message"),
+                                "terminate-retries"));
+    }
+
+    /* help and --help in JSON, too. */
+    {
+        g_auto(tdxTestRun) help = { 0 };
+        g_auto(tdxTestRun) option_help = { 0 };
+        g_autoptr(JsonNode) help_root = NULL;
+        g_autoptr(JsonNode) option_root = NULL;
+
+        tdxTestRunCli(&help, "help", "--json", NULL);
+        g_assert_cmpint(help.exit_code, ==, 0);
+        g_assert_nonnull(strstr(json_object_get_string_member(tdxTestJson(help.out, &help_root),
+                                                              "help"), "shutdown-host"));
+        tdxTestRunCli(&option_help, "destroy", "--json", "--help", NULL);
+        g_assert_cmpint(option_help.exit_code, ==, 0);
+        g_assert_nonnull(strstr(json_object_get_string_member(tdxTestJson(option_help.out,
+                                                                          &option_root),
+                                                              "help"), "--jobs"));
+    }
+
+    g_unlink(conf);
+    g_rmdir(dir);
+}
+
+
+/* Against the daemon: no such domain, arguments that are not UTF-8, and
+ * the resolved name and UUID in every document. */
+static void
+testJsonDomains(void)
+{
+    const char *uri = tdxTestURI();
+    g_autoptr(GError) error = NULL;
+    g_auto(tdxTestRun) nosuch = { 0 };
+    g_auto(tdxTestRun) bad_probe = { 0 };
+    g_auto(tdxTestRun) bad_destroy = { 0 };
+    g_auto(tdxTestRun) probe = { 0 };
+    g_auto(tdxTestRun) destroy = { 0 };
+    g_autoptr(JsonNode) nosuch_root = NULL;
+    g_autoptr(JsonNode) bad_probe_root = NULL;
+    g_autoptr(JsonNode) bad_destroy_root = NULL;
+    g_autoptr(JsonNode) probe_root = NULL;
+    g_autoptr(JsonNode) destroy_root = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    JsonObject *document;
+    JsonObject *result;
+    JsonArray *arguments;
+    virDomainPtr dom;
+
+    if (!uri)
+        return;
+
+    tdxTestRunCli(&nosuch, "-c", uri, "probe", "--json", "cli-nosuch", NULL);
+    document = tdxTestJsonError(&nosuch, &nosuch_root, "no-domain", TDX_EXIT_NO_DOMAIN);
+    g_assert_cmpstr(json_object_get_string_member(document, "argument"), ==, "cli-nosuch");
+    g_assert_true(json_object_get_null_member(document, "name"));
+    g_assert_true(json_object_get_null_member(document, "uuid"));
+
+    /* Latin-1 "caf\xe9": not UTF-8; the document stays valid UTF-8. */
+    tdxTestRunCli(&bad_probe, "-c", uri, "probe", "--json", "caf\xe9", NULL);
+    document = tdxTestJsonError(&bad_probe, &bad_probe_root, "no-domain", TDX_EXIT_NO_DOMAIN);
+    g_assert_cmpstr(json_object_get_string_member(document, "argument"), ==, "caf\uFFFD");
+    tdxTestRunCli(&bad_destroy, "-c", uri, "destroy", "--json", "\xff\xfe", NULL);
+    g_assert_cmpint(bad_destroy.exit_code, ==, TDX_EXIT_NO_DOMAIN);
+    result = json_array_get_object_element(
+        json_object_get_array_member(tdxTestJson(bad_destroy.out, &bad_destroy_root),
+                                     "domains"), 0);
+    g_assert_true(json_object_get_null_member(result, "name"));
+    g_assert_cmpstr(json_array_get_string_element(
+                        json_object_get_array_member(result, "arguments"), 0),
+                    ==, "\uFFFD\uFFFD");
+    g_assert_cmpstr(json_object_get_string_member(
+                        json_object_get_object_member(result, "error"), "code"),
+                    ==, "no-domain");
+    /* The text output escapes what it cannot print. */
+    {
+        g_auto(tdxTestRun) text = { 0 };
+
+        tdxTestRunCli(&text, "-c", uri, "destroy", "\xff\xfe", NULL);
+        g_assert_true(g_str_has_prefix(text.out, "\\xff\\xfe: no-domain"));
+        g_assert_true(g_utf8_validate(text.out, -1, NULL));
+        g_assert_true(g_utf8_validate(text.err, -1, NULL));
+    }
+
+    /* Named by UUID: the documents carry the resolved name. */
+    tdxTestGuest("cli-json");
+    dom = virDomainLookupByName(tdxTestDaemonConnection(tdxTestSharedDaemon()), "cli-json");
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    virDomainFree(dom);
+
+    tdxTestRunCli(&probe, "-c", uri, "probe", "--json", uuid, NULL);
+    g_assert_cmpint(probe.exit_code, ==, 0);
+    document = tdxTestJson(probe.out, &probe_root);
+    g_assert_cmpstr(json_object_get_string_member(document, "name"), ==, "cli-json");
+    g_assert_cmpstr(json_object_get_string_member(document, "uuid"), ==, uuid);
+    g_assert_cmpstr(json_object_get_string_member(document, "argument"), ==, uuid);
+    g_assert_true(json_object_get_null_member(document, "error"));
+
+    tdxTestRunCli(&destroy, "-c", uri, "destroy", "--json", uuid, "cli-json", NULL);
+    g_assert_cmpint(destroy.exit_code, ==, 0);
+    document = tdxTestJson(destroy.out, &destroy_root);
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(document, "domains")),
+                     ==, 1);
+    result = json_array_get_object_element(json_object_get_array_member(document, "domains"), 0);
+    g_assert_cmpstr(json_object_get_string_member(result, "name"), ==, "cli-json");
+    g_assert_cmpstr(json_object_get_string_member(result, "uuid"), ==, uuid);
+    arguments = json_object_get_array_member(result, "arguments");
+    g_assert_cmpuint(json_array_get_length(arguments), ==, 2);
+    g_assert_cmpstr(json_array_get_string_element(arguments, 0), ==, uuid);
+    g_assert_cmpstr(json_array_get_string_element(arguments, 1), ==, "cli-json");
+    g_assert_true(json_object_get_null_member(result, "error"));
+    g_assert_true(json_object_get_null_member(document, "error"));
+    (void) error;
 }
 
 
@@ -536,6 +748,8 @@ main(int argc, char **argv)
     g_test_add_func("/virsh-tdx/list-and-probe", testListAndProbe);
     g_test_add_func("/virsh-tdx/list-virsh-options", testListVirshOptions);
     g_test_add_func("/virsh-tdx/destroy", testDestroy);
+    g_test_add_func("/virsh-tdx/json-always", testJsonAlways);
+    g_test_add_func("/virsh-tdx/json-domains", testJsonDomains);
     g_test_add_func("/virsh-tdx/resolve", testResolve);
     g_test_add_func("/virsh-tdx/daemon-gone", testDaemonGone);
 

@@ -66,9 +66,8 @@ tdxCliParseOptions(tdxCli *cli, const char *command, const char *parameters,
 
             json_builder_begin_object(builder);
             tdxJsonAddString(builder, "help", text);
-            tdxJsonAddInt(builder, "exit_code", TDX_EXIT_OK);
             json_builder_end_object(builder);
-            tdxCliPrintJson(cli, command, builder);
+            tdxCliPrintJson(cli, command, builder, TDX_EXIT_OK);
         } else {
             fputs(text, stdout);
         }
@@ -129,6 +128,20 @@ tdxCliConnect(tdxCli *cli, GError **error)
 }
 
 
+JsonNode *
+tdxCliJsonError(const GError *error)
+{
+    g_autoptr(JsonBuilder) builder = json_builder_new();
+    g_autoptr(JsonNode) root = NULL;
+
+    json_builder_begin_object(builder);
+    tdxJsonAddError(builder, "error", error);
+    json_builder_end_object(builder);
+    root = json_builder_get_root(builder);
+    return json_object_dup_member(json_node_get_object(root), "error");
+}
+
+
 void
 tdxCliPrintJsonError(tdxCli *cli, const char *command, const GError *error)
 {
@@ -136,9 +149,8 @@ tdxCliPrintJsonError(tdxCli *cli, const char *command, const GError *error)
 
     json_builder_begin_object(builder);
     tdxJsonAddError(builder, "error", error);
-    tdxJsonAddInt(builder, "exit_code", tdxErrorToExitCode(error));
     json_builder_end_object(builder);
-    tdxCliPrintJson(cli, command, builder);
+    tdxCliPrintJson(cli, command, builder, tdxErrorToExitCode(error));
 }
 
 
@@ -186,9 +198,18 @@ tdxCliJsonMakeValid(JsonNode *node)
 
 
 void
-tdxCliPrintJson(tdxCli *cli G_GNUC_UNUSED, const char *command, JsonBuilder *builder)
+tdxCliPrintJson(tdxCli *cli, const char *command, JsonBuilder *builder, int exit_code)
 {
     g_autoptr(JsonNode) body = json_builder_get_root(builder);
+
+    tdxCliPrintJsonNode(cli, command, body, exit_code);
+}
+
+
+void
+tdxCliPrintJsonNode(tdxCli *cli G_GNUC_UNUSED, const char *command, JsonNode *body,
+                    int exit_code)
+{
     g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
     g_autoptr(JsonObject) document = json_object_new();
     g_autofree char *text = NULL;
@@ -203,12 +224,13 @@ tdxCliPrintJson(tdxCli *cli G_GNUC_UNUSED, const char *command, JsonBuilder *bui
     else
         json_object_set_null_member(document, "command");
     json_object_iter_init_ordered(&iter, members);
-    while (json_object_iter_next_ordered(&iter, &name, &member))
-        json_object_set_member(document, name, json_node_copy(member));
+    while (json_object_iter_next_ordered(&iter, &name, &member)) {
+        if (!g_str_equal(name, "exit_code"))
+            json_object_set_member(document, name, json_node_copy(member));
+    }
     if (!json_object_has_member(document, "error"))
         json_object_set_null_member(document, "error");
-    if (!json_object_has_member(document, "exit_code"))
-        json_object_set_int_member(document, "exit_code", TDX_EXIT_OK);
+    json_object_set_int_member(document, "exit_code", exit_code);
 
     json_node_set_object(root, document);
     tdxCliJsonMakeValid(root);

@@ -61,11 +61,20 @@ int tdxCliReportError(tdxCli *cli, const char *command, const GError *error);
 #define TDX_CLI_JSON_SCHEMA "libvirt-tdx/1"
 
 /* Print the object built in @builder on stdout as the document of
- * @command: "schema" and "command" first, then its members; "error" (null
- * unless the object has one) and "exit_code" added when missing. Strings
+ * @command: "schema" and "command" first, then its members, "error" (null
+ * unless the object has one) and "exit_code", always @exit_code: the
+ * status the process exits with. Strings
  * that are not valid UTF-8 (a domain argument typed in another encoding)
  * get U+FFFD for each bad sequence, so the document is always valid JSON. */
-void tdxCliPrintJson(tdxCli *cli, const char *command, JsonBuilder *builder);
+void tdxCliPrintJson(tdxCli *cli, const char *command, JsonBuilder *builder,
+                     int exit_code);
+
+/* The same for an object node (unchanged). */
+void tdxCliPrintJsonNode(tdxCli *cli, const char *command, JsonNode *body,
+                         int exit_code);
+
+/* A new node: null, or @error as {"code", "exit", "message"}. */
+JsonNode *tdxCliJsonError(const GError *error);
 
 /* Print the document of @command that only says @error. */
 void tdxCliPrintJsonError(tdxCli *cli, const char *command, const GError *error);

@@ -85,9 +85,25 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
 
     if (json) {
         g_autoptr(JsonBuilder) builder = json_builder_new();
+        g_autoptr(JsonNode) root = NULL;
+        JsonArray *domains;
 
         tdxBatchToJson(batch, builder);
-        tdxCliPrintJson(cli, "destroy", builder);
+        root = json_builder_get_root(builder);
+        /* Results are in the order of the targets: add what was typed. */
+        domains = json_object_get_array_member(json_node_get_object(root), "domains");
+        for (i = 0; i < targets->len; i++) {
+            const tdxResolved *target = g_ptr_array_index(targets, i);
+            g_autoptr(JsonArray) arguments = json_array_new();
+            guint j;
+
+            for (j = 0; j < target->arguments->len; j++)
+                json_array_add_string_element(arguments,
+                                              g_ptr_array_index(target->arguments, j));
+            json_object_set_array_member(json_array_get_object_element(domains, i),
+                                         "arguments", g_steal_pointer(&arguments));
+        }
+        tdxCliPrintJsonNode(cli, "destroy", root, tdxBatchExitCode(batch));
     } else {
         g_autofree char *text = tdxBatchToText(batch);
 

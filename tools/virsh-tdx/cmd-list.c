@@ -253,9 +253,8 @@ tdxCmdList(tdxCli *cli, int argc, char **argv)
         json_builder_end_array(builder);
         json_builder_set_member_name(builder, "warnings");
         json_builder_add_value(builder, g_steal_pointer(&warning_list));
-        tdxJsonAddInt(builder, "exit_code", exit_code);
         json_builder_end_object(builder);
-        tdxCliPrintJson(cli, "list", builder);
+        tdxCliPrintJson(cli, "list", builder, exit_code);
     } else if (names || uuids) {
         tdxCmdListPrintColumns(infos, uuids, names);
     } else {

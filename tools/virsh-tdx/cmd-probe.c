@@ -61,9 +61,8 @@ tdxCmdProbePrintJsonError(tdxCli *cli, const char *argument, virDomainPtr dom,
     else
         json_builder_add_null_value(builder);
     tdxJsonAddError(builder, "error", error);
-    tdxJsonAddInt(builder, "exit_code", tdxErrorToExitCode(error));
     json_builder_end_object(builder);
-    tdxCliPrintJson(cli, "probe", builder);
+    tdxCliPrintJson(cli, "probe", builder, tdxErrorToExitCode(error));
 }
 
 
@@ -124,9 +123,8 @@ tdxCmdProbe(tdxCli *cli, int argc, char **argv)
         }
         tdxJsonAddError(builder, "error", info->running && !info->probed ?
                         info->probe_error : NULL);
-        tdxJsonAddInt(builder, "exit_code", exit_code);
         json_builder_end_object(builder);
-        tdxCliPrintJson(cli, "probe", builder);
+        tdxCliPrintJson(cli, "probe", builder, exit_code);
     } else {
         tdxCmdProbePrintText(info);
     }

@@ -14,6 +14,7 @@
 #include "tdx-host-notify.h"
 #include "tdx-host-plan.h"
 #include "tdx-host-run.h"
+#include "tdx-result.h"
 
 
 static void
@@ -131,8 +132,12 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
         if (json) {
             g_autoptr(JsonBuilder) builder = json_builder_new();
 
+            g_autoptr(JsonNode) root = NULL;
+
             tdxHostPlanToJson(plan, builder);
-            tdxCliPrintJson(cli, "shutdown-host", builder);
+            root = json_builder_get_root(builder);
+            json_object_set_boolean_member(json_node_get_object(root), "dry_run", TRUE);
+            tdxCliPrintJsonNode(cli, "shutdown-host", root, TDX_EXIT_OK);
         } else {
             g_autofree char *text = tdxHostPlanToText(plan);
 
@@ -148,8 +153,16 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     if (json) {
         g_autoptr(JsonBuilder) builder = json_builder_new();
 
+        g_autoptr(JsonNode) root = NULL;
+        JsonObject *object;
+
         tdxHostResultToJson(plan, builder);
-        tdxCliPrintJson(cli, "shutdown-host", builder);
+        root = json_builder_get_root(builder);
+        object = json_node_get_object(root);
+        json_object_set_boolean_member(object, "dry_run", FALSE);
+        /* What ended the run early (the connection lost...). */
+        json_object_set_member(object, "error", tdxCliJsonError(plan->error));
+        tdxCliPrintJsonNode(cli, "shutdown-host", root, exit_code);
     } else {
         g_autofree char *text = tdxHostResultToText(plan);
 

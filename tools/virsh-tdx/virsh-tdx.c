@@ -54,8 +54,18 @@ tdxCmdHelp(tdxCli *cli, int argc, char **argv)
 {
     const tdxCliCommand *command;
     g_autofree char *safe = NULL;
-    char *help_argv[] = { NULL, (char *) "--help", NULL };
+    char *help_argv[] = { NULL, (char *) "--help", NULL, NULL };
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON", NULL },
+        { NULL },
+    };
+    int exit_code;
 
+    if (!tdxCliParseOptions(cli, "help", "[COMMAND]",
+                            "List the commands, or describe COMMAND (as COMMAND --help).",
+                            entries, &argc, &argv, &exit_code))
+        return exit_code;
     if (argc > 2)
         return tdxCliUsageError(cli, "help", "expected at most one command name");
     if (argc < 2) {
@@ -68,7 +78,7 @@ tdxCmdHelp(tdxCli *cli, int argc, char **argv)
             json_builder_set_member_name(builder, "help");
             json_builder_add_string_value(builder, description);
             json_builder_end_object(builder);
-            tdxCliPrintJson(cli, "help", builder);
+            tdxCliPrintJson(cli, "help", builder, TDX_EXIT_OK);
         } else {
             g_print("Usage: virsh-tdx [OPTION...] COMMAND [ARG...]\n\n%s\n", description);
         }
@@ -79,7 +89,9 @@ tdxCmdHelp(tdxCli *cli, int argc, char **argv)
         return tdxCliUsageError(cli, "help", "unknown command '%s'", safe);
     }
     help_argv[0] = argv[1];
-    return command->run(cli, 2, help_argv);
+    if (json)
+        help_argv[2] = (char *) "--json";
+    return command->run(cli, json ? 3 : 2, help_argv);
 }
 
 
