@@ -404,6 +404,8 @@ tdxHostTeardownAll(tdxHostRunCtx *ctx)
         .hard_deadline_usec = ctx->deadline_usec,
         .known_probe = tdxHostWorkKnownProbe,
         .known_probe_opaque = work,
+        .progress = ctx->options->progress,
+        .progress_opaque = ctx->options->progress_opaque,
     };
     work->probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     work->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);

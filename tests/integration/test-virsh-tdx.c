@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -735,6 +736,137 @@ testJsonDomains(void)
 }
 
 
+/* Run "virsh-tdx ARGS" with stderr on a pseudo-terminal @columns wide
+ * (util-linux script(1)); stdout goes to a file. Returns what the
+ * terminal got. */
+static char *
+tdxTestRunOnTerminal(guint columns, const char *args, int *exit_code)
+{
+    g_autofree char *dir = g_dir_make_tmp("virsh-tdx-tty-XXXXXX", NULL);
+    g_autofree char *out = g_build_filename(dir, "stdout", NULL);
+    g_autofree char *inner = g_strdup_printf("stty cols %u rows 24; exec '%s' %s >'%s'",
+                                             columns, g_getenv("VIRSH_TDX"), args, out);
+    const char *argv[] = { "script", "-q", "-e", "-c", inner, "/dev/null", NULL };
+    g_autoptr(GError) error = NULL;
+    char *terminal = NULL;
+    int status;
+
+    if (!g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
+                      NULL, NULL, &terminal, NULL, &status, &error))
+        g_error("cannot run script(1): %s", error->message);
+    g_assert_true(WIFEXITED(status));
+    *exit_code = WEXITSTATUS(status);
+    g_test_message("terminal (%u columns), exit %d:\n%s", columns, *exit_code, terminal);
+    g_unlink(out);
+    g_rmdir(dir);
+    return terminal;
+}
+
+
+/* Every redraw of the status line fits in @columns - 1 cells, so none can
+ * wrap; returns how many redraws there were. */
+static guint
+tdxTestAssertRedrawsFit(const char *terminal, guint columns)
+{
+    g_auto(GStrv) draws = g_strsplit(terminal, "\r\033[K", -1);
+    guint n = 0;
+    guint i;
+
+    for (i = 1; draws[i]; i++) {
+        const char *p;
+        guint width = 0;
+
+        g_assert_true(g_utf8_validate(draws[i], -1, NULL));
+        for (p = draws[i]; *p; p = g_utf8_next_char(p)) {
+            gunichar c = g_utf8_get_char(p);
+
+            /* What follows the last redraw is the command's own output. */
+            if (c == '\n' || c == '\r')
+                break;
+            width += g_unichar_iswide(c) ? 2 : 1;
+        }
+        g_assert_cmpuint(width, <, columns);
+        n++;
+    }
+    return n;
+}
+
+
+static void
+tdxTestGuestRunning(const char *name)
+{
+    g_autoptr(GError) error = NULL;
+    virDomainPtr dom = tdxTestGuestStart(tdxTestDaemonConnection(tdxTestSharedDaemon()),
+                                         name, 64, FALSE, &error);
+
+    g_assert_no_error(error);
+    virDomainFree(dom);
+}
+
+
+/* On a terminal destroy shows every phase, each as it starts and ticking
+ * while it blocks, in a line that fits the terminal whatever the names. */
+static void
+testProgressOnTerminal(void)
+{
+    const char *uri = tdxTestURI();
+    const char *long_name = "cli-progress-with-a-name-far-longer-than-the-terminal-is-wide";
+    const char *phases[] = { "lookup", "probe", "graceful", "destroy", "reclaim" };
+    g_autofree char *dir = g_dir_make_tmp("virsh-tdx-XXXXXX", NULL);
+    g_autofree char *conf = g_build_filename(dir, "tdx.conf", NULL);
+    g_autofree char *args = NULL;
+    g_autofree char *terminal = NULL;
+    g_autofree char *narrow_args = NULL;
+    g_autofree char *narrow = NULL;
+    g_autofree char *quiet_args = NULL;
+    g_autofree char *quiet = NULL;
+    int exit_code;
+    guint i;
+
+    if (!uri)
+        return;
+    /* Running guests without an OS ignore the ACPI shutdown: the grace
+     * period runs out, 2 s of ticking. */
+    g_assert_true(g_file_set_contents(conf, "[destroy]\ngrace-period=2\n", -1, NULL));
+    tdxTestGuestRunning("cli-progress-a");
+    tdxTestGuestRunning("cli-progress-b");
+    args = g_strdup_printf("-c '%s' --config '%s' destroy --graceful cli-progress-a "
+                           "cli-progress-b", uri, conf);
+    terminal = tdxTestRunOnTerminal(80, args, &exit_code);
+    g_assert_cmpint(exit_code, ==, 0);
+    g_assert_cmpuint(tdxTestAssertRedrawsFit(terminal, 80), >=, G_N_ELEMENTS(phases));
+    for (i = 0; i < G_N_ELEMENTS(phases); i++) {
+        g_autofree char *shown = g_strdup_printf("cli-progress-a %s ", phases[i]);
+
+        g_assert_nonnull(strstr(terminal, shown));
+    }
+    /* The ticker redraws while a phase blocks: its seconds go up. */
+    g_assert_nonnull(strstr(terminal, "cli-progress-a graceful 1s"));
+    /* The line is erased at the end. */
+    g_assert_true(g_str_has_suffix(terminal, "\r\033[K"));
+
+    /* 30 columns and a 61-character name: cut, marked, never wrapped. */
+    tdxTestGuest(long_name);
+    narrow_args = g_strdup_printf("-c '%s' destroy %s", uri, long_name);
+    narrow = tdxTestRunOnTerminal(30, narrow_args, &exit_code);
+    g_assert_cmpint(exit_code, ==, 0);
+    g_assert_cmpuint(tdxTestAssertRedrawsFit(narrow, 30), >=, 3);
+    g_assert_nonnull(strstr(narrow, "\xe2\x80\xa6"));
+    /* The name gave way, not the phase. */
+    g_assert_nonnull(strstr(narrow, "\xe2\x80\xa6 destroy"));
+
+    /* -q: no line at all. */
+    tdxTestGuest("cli-progress-q");
+    quiet_args = g_strdup_printf("-q -c '%s' destroy cli-progress-q", uri);
+    quiet = tdxTestRunOnTerminal(80, quiet_args, &exit_code);
+    g_assert_cmpint(exit_code, ==, 0);
+    g_assert_null(strstr(quiet, "\033[K"));
+
+    g_unlink(conf);
+    g_rmdir(dir);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -749,6 +881,7 @@ main(int argc, char **argv)
     g_test_add_func("/virsh-tdx/list-virsh-options", testListVirshOptions);
     g_test_add_func("/virsh-tdx/destroy", testDestroy);
     g_test_add_func("/virsh-tdx/json-always", testJsonAlways);
+    g_test_add_func("/virsh-tdx/progress-on-terminal", testProgressOnTerminal);
     g_test_add_func("/virsh-tdx/json-domains", testJsonDomains);
     g_test_add_func("/virsh-tdx/resolve", testResolve);
     g_test_add_func("/virsh-tdx/daemon-gone", testDaemonGone);

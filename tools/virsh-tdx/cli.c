@@ -5,7 +5,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "tdx-error.h"
@@ -237,97 +236,4 @@ tdxCliPrintJsonNode(tdxCli *cli G_GNUC_UNUSED, const char *command, JsonNode *bo
     text = tdxJsonToString(root);
     fputs(text, stdout);
     fflush(stdout);
-}
-
-
-struct _tdxCliProgress {
-    GMutex lock;
-    gboolean tty;
-    GHashTable *lines;  /* domain -> status */
-};
-
-
-tdxCliProgress *
-tdxCliProgressNew(void)
-{
-    tdxCliProgress *progress = g_new0(tdxCliProgress, 1);
-
-    g_mutex_init(&progress->lock);
-    progress->tty = isatty(STDERR_FILENO);
-    progress->lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    return progress;
-}
-
-
-void
-tdxCliProgressFree(tdxCliProgress *progress)
-{
-    if (!progress)
-        return;
-    if (progress->tty && g_hash_table_size(progress->lines) > 0)
-        fputs("\r\033[K", stderr);
-    g_hash_table_unref(progress->lines);
-    g_mutex_clear(&progress->lock);
-    g_free(progress);
-}
-
-
-static gint
-tdxCliCompareNames(gconstpointer a, gconstpointer b, gpointer opaque G_GNUC_UNUSED)
-{
-    return g_strcmp0(*(const char * const *) a, *(const char * const *) b);
-}
-
-
-/* Under the lock: one line, however many domains are waited for. */
-static void
-tdxCliProgressRedraw(tdxCliProgress *progress)
-{
-    g_autoptr(GString) line = g_string_new(NULL);
-    g_autofree gpointer *keys = NULL;
-    guint n;
-    guint i;
-
-    keys = g_hash_table_get_keys_as_array(progress->lines, &n);
-    g_qsort_with_data(keys, n, sizeof(gpointer), tdxCliCompareNames, NULL);
-    for (i = 0; i < n; i++) {
-        if (i > 0)
-            g_string_append(line, "  ");
-        g_string_append_printf(line, "%s %s", (const char *) keys[i],
-                               (const char *) g_hash_table_lookup(progress->lines, keys[i]));
-    }
-    fprintf(stderr, "\r\033[K%s", line->str);
-    fflush(stderr);
-}
-
-
-void
-tdxCliProgressUpdate(const char *domain, const char *phase,
-                     double elapsed_seconds, double deadline_seconds,
-                     gpointer opaque)
-{
-    tdxCliProgress *progress = opaque;
-
-    if (!progress->tty)
-        return;
-    g_mutex_lock(&progress->lock);
-    g_hash_table_insert(progress->lines, g_strdup(domain),
-                        g_strdup_printf("%s %.0fs/%.0fs", phase,
-                                        elapsed_seconds, deadline_seconds));
-    tdxCliProgressRedraw(progress);
-    g_mutex_unlock(&progress->lock);
-}
-
-
-void
-tdxCliProgressDone(gpointer opaque, const char *domain)
-{
-    tdxCliProgress *progress = opaque;
-
-    if (!progress->tty)
-        return;
-    g_mutex_lock(&progress->lock);
-    if (g_hash_table_remove(progress->lines, domain))
-        tdxCliProgressRedraw(progress);
-    g_mutex_unlock(&progress->lock);
 }

@@ -79,17 +79,7 @@ JsonNode *tdxCliJsonError(const GError *error);
 /* Print the document of @command that only says @error. */
 void tdxCliPrintJsonError(tdxCli *cli, const char *command, const GError *error);
 
-/* A live status line on stderr when it is a terminal, nothing otherwise. */
-typedef struct _tdxCliProgress tdxCliProgress;
-tdxCliProgress *tdxCliProgressNew(void);
-void tdxCliProgressFree(tdxCliProgress *progress);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(tdxCliProgress, tdxCliProgressFree);
-/* A tdxProgressFunc; @opaque is the tdxCliProgress. */
-void tdxCliProgressUpdate(const char *domain, const char *phase,
-                          double elapsed_seconds, double deadline_seconds,
-                          gpointer opaque);
-/* A tdxBatchDoneFunc; @opaque is the tdxCliProgress. */
-void tdxCliProgressDone(gpointer opaque, const char *domain);
+#include "progress.h"
 
 int tdxCmdList(tdxCli *cli, int argc, char **argv);
 int tdxCmdProbe(tdxCli *cli, int argc, char **argv);

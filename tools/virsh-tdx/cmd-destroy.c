@@ -33,14 +33,13 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
         { NULL },
     };
     g_autoptr(GError) error = NULL;
-    g_autoptr(tdxCliProgress) progress = tdxCliProgressNew();
+    g_autoptr(tdxCliProgress) progress = NULL;
     g_autoptr(tdxBatch) batch = NULL;
     g_autoptr(GPtrArray) targets = NULL;
     tdxDestroyOptions options = {
         .config = &cli->config,
         .graceful = TDX_GRACEFUL_POLICY,
         .progress = tdxCliProgressUpdate,
-        .progress_opaque = progress,
     };
     int exit_code;
     guint i;
@@ -76,11 +75,13 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
                                       (guint) argc - 1, &error)))
         return tdxCliReportError(cli, "destroy", error);
 
+    progress = tdxCliProgressNew(tdxCliProgressWanted(cli->quiet));
+    options.progress_opaque = progress;
     batch = tdxBatchNew(cli->conn, &options,
                         jobs > 0 ? (guint) jobs : cli->config.jobs);
     for (i = 0; i < targets->len; i++)
         tdxBatchAdd(batch, g_ptr_array_index(targets, i));
-    tdxBatchRun(batch, tdxCliProgressDone, progress);
+    tdxBatchRun(batch, NULL, NULL);
     g_clear_pointer(&progress, tdxCliProgressFree);
 
     if (json) {

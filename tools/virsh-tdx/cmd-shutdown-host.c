@@ -17,15 +17,6 @@
 #include "tdx-result.h"
 
 
-static void
-tdxCmdShutdownHostStatus(const char *line, gpointer opaque G_GNUC_UNUSED)
-{
-    /* A live line for an operator watching; systemd gets STATUS= instead. */
-    fprintf(stderr, "\r\033[K%s", line);
-    fflush(stderr);
-}
-
-
 static gboolean
 tdxCmdShutdownHostParseNonTd(const char *value, gint *non_td)
 {
@@ -80,6 +71,7 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     };
     g_autoptr(GError) error = NULL;
     g_autoptr(tdxHostPlan) plan = NULL;
+    g_autoptr(tdxCliProgress) progress = NULL;
     tdxHostOptions options;
     int exit_code;
 
@@ -118,20 +110,29 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     options.jobs = (guint) jobs;
     options.deadline_seconds = (guint) deadline;
     options.grace_seconds = grace;
-    if (!json && isatty(STDERR_FILENO))
-        options.status = tdxCmdShutdownHostStatus;
+    /* A live line for an operator watching (systemd gets STATUS= instead):
+     * the run's state, then each guest's phase. */
+    progress = tdxCliProgressNew(tdxCliProgressWanted(cli->quiet));
+    options.status = tdxCliProgressStatus;
+    options.status_opaque = progress;
+    options.progress = tdxCliProgressUpdate;
+    options.progress_opaque = progress;
 
     /* TimeoutStopSec= covers this part; the run extends it from then on. */
     tdxHostNotify("connecting to libvirt and inspecting the running guests", 0);
-    if (!tdxCliConnect(cli, &error))
+    tdxCliProgressStatus("probe: connecting to libvirt and inspecting the running guests",
+                         progress);
+    if (!tdxCliConnect(cli, &error) ||
+        !(plan = tdxHostPlanNew(cli->conn, &options, &error))) {
+        /* The status line goes before the message is printed. */
+        g_clear_pointer(&progress, tdxCliProgressFree);
         return tdxCliReportError(cli, "shutdown-host", error);
-    if (!(plan = tdxHostPlanNew(cli->conn, &options, &error)))
-        return tdxCliReportError(cli, "shutdown-host", error);
+    }
 
     if (dry_run) {
+        g_clear_pointer(&progress, tdxCliProgressFree);
         if (json) {
             g_autoptr(JsonBuilder) builder = json_builder_new();
-
             g_autoptr(JsonNode) root = NULL;
 
             tdxHostPlanToJson(plan, builder);
@@ -147,8 +148,7 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     }
 
     exit_code = tdxHostRun(cli->conn, plan, &options);
-    if (options.status)
-        fputs("\r\033[K", stderr);
+    g_clear_pointer(&progress, tdxCliProgressFree);
 
     if (json) {
         g_autoptr(JsonBuilder) builder = json_builder_new();
