@@ -323,10 +323,15 @@ static void
 tdxTestGraceStatus(const char *line, gpointer opaque)
 {
     tdxTestGraceWatch *watch = opaque;
-    const tdxHostDomain *td_short = tdxTestFind(watch->plan, "td-short");
-    const tdxHostDomain *td_long = tdxTestFind(watch->plan, "td-long");
+    const tdxHostDomain *td_short;
+    const tdxHostDomain *td_long;
 
     g_test_message("status: %s", line);
+    /* The planning phase reports its progress too. */
+    if (!watch->plan)
+        return;
+    td_short = tdxTestFind(watch->plan, "td-short");
+    td_long = tdxTestFind(watch->plan, "td-long");
     if (td_short->journaled && td_long->outcome == TDX_HOST_OUTCOME_PENDING)
         watch->short_journaled_early = TRUE;
 }
@@ -459,43 +464,38 @@ testGracefulGoneTakenOff(void)
 
 
 /* A TD that ignores ACPI with a grace period longer than the deadline:
- * the run ends at the deadline and names it; the TD honestly still runs. */
+ * the grace period is cut so that its teardown fits before the deadline
+ * (it used to never start, leaving the TD running), and that is said. */
 static void
-testDeadline(void)
+testGraceCutToDeadline(void)
 {
     g_auto(tdxTestHost) host;
     g_autoptr(tdxHostPlan) plan = NULL;
     g_autoptr(GError) error = NULL;
-    g_autofree char *summary = NULL;
     const tdxHostDomain *td;
-    gint64 start;
-    gint64 elapsed;
     int exit_code;
 
     if (!tdxTestHostInit(&host))
         return;
-    tdxTestGuest(&host, "td-stuck", 64, TRUE);
+    tdxTestGuest(&host, "td-slow-acpi", 64, TRUE);
     host.options.graceful = TDX_GRACEFUL_ALWAYS;
     host.options.grace_seconds = 60;
-    host.options.deadline_seconds = 3;
+    host.options.deadline_seconds = 7;
 
     plan = tdxHostPlanNew(host.conn, &host.options, &error);
     g_assert_no_error(error);
-    start = g_get_monotonic_time();
     exit_code = tdxHostRun(host.conn, plan, &host.options);
-    elapsed = g_get_monotonic_time() - start;
     tdxTestLogResult(plan);
 
-    g_assert_cmpint(exit_code, ==, TDX_EXIT_TIMEOUT);
-    g_assert_cmpint(elapsed, >=, 3 * G_USEC_PER_SEC);
-    g_assert_cmpint(elapsed, <, (3 + TDX_HOST_ABANDON_SLACK_SECONDS + 2) * G_USEC_PER_SEC);
-    td = tdxTestFind(plan, "td-stuck");
-    g_assert_cmpint(td->outcome, ==, TDX_HOST_OUTCOME_NOT_STARTED);
-    g_assert_error(td->error, TDX_ERROR, TDX_ERROR_TIMEOUT);
-    summary = tdxHostResultSummary(plan);
-    g_assert_nonnull(strstr(summary, "still present: td-stuck"));
-    g_assert_true(tdxTestIsRunning(&host, "td-stuck"));
-    g_assert_cmpuint(tdxQmpScriptCount(host.script, "td-stuck", "tdx-terminate"), ==, 0);
+    g_assert_cmpint(exit_code, ==, TDX_EXIT_OK);
+    td = tdxTestFind(plan, "td-slow-acpi");
+    g_assert_cmpint(td->outcome, ==, TDX_HOST_OUTCOME_GONE);
+    g_assert_cmpint(td->path, ==, TDX_DESTROY_PATH_TERMINATE);
+    g_assert_cmpint(td->graceful_usec, <, 7 * G_USEC_PER_SEC);
+    g_assert_cmpint(td->end_usec, <, 7 * G_USEC_PER_SEC);
+    g_assert_cmpuint(td->warnings->len, ==, 1);
+    g_assert_nonnull(strstr(g_ptr_array_index(td->warnings, 0), "grace period cut from 60 s"));
+    g_assert_false(tdxTestIsRunning(&host, "td-slow-acpi"));
 }
 
 
@@ -803,6 +803,9 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    /* The library warns on purpose (an unusable policy, a grace period
+     * cut to fit the deadline); the tests check the records instead. */
+    g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
 
     g_test_add_func("/shutdown-host/unit-verify", testUnitVerify);
     g_test_add_func("/shutdown-host/tds-gone-others-left", testTDsGoneOthersLeft);
@@ -811,7 +814,7 @@ main(int argc, char **argv)
     g_test_add_func("/shutdown-host/non-td-shutdown", testNonTdShutdown);
     g_test_add_func("/shutdown-host/grace-per-guest", testGracePerGuest);
     g_test_add_func("/shutdown-host/graceful-gone-taken-off", testGracefulGoneTakenOff);
-    g_test_add_func("/shutdown-host/deadline", testDeadline);
+    g_test_add_func("/shutdown-host/grace-cut-to-deadline", testGraceCutToDeadline);
     g_test_add_func("/shutdown-host/dry-run", testDryRun);
     g_test_add_func("/shutdown-host/notify", testNotify);
     g_test_add_func("/shutdown-host/daemon-gone", testDaemonGone);

@@ -19,6 +19,7 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
     gboolean json = FALSE;
     gboolean graceful = FALSE;
     gboolean no_graceful = FALSE;
+    gboolean strict_policy = FALSE;
     int jobs = 0;
     GOptionEntry entries[] = {
         { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
@@ -28,6 +29,9 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
           "try an ACPI shutdown first, for the grace period of the policy", NULL },
         { "no-graceful", 0, 0, G_OPTION_ARG_NONE, &no_graceful,
           "never try a graceful shutdown, whatever the policy says", NULL },
+        { "strict-policy", 0, 0, G_OPTION_ARG_NONE, &strict_policy,
+          "refuse to destroy a domain whose <metadata> policy is unusable "
+          "(default: warn and use the configuration)", NULL },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json,
           "print the results as JSON", NULL },
         { NULL },
@@ -61,6 +65,7 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
                                 "--graceful and --no-graceful exclude each other");
     if (jobs < 0)
         return tdxCliUsageError(cli, "destroy", "--jobs must be 0 or more, not %d", jobs);
+    options.strict_policy = strict_policy;
     if (graceful)
         options.graceful = TDX_GRACEFUL_ALWAYS;
     if (no_graceful)

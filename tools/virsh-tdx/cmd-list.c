@@ -115,6 +115,12 @@ tdxCmdListPrintTable(GPtrArray *infos, gboolean quiet)
 
             printf("probe of %s: %s\n", name, message);
         }
+        if (info->def->policy_error) {
+            g_autofree char *name = tdxEscapeText(info->def->name);
+            g_autofree char *message = tdxEscapeText(info->def->policy_error->message);
+
+            printf("policy of %s: %s (host configuration used)\n", name, message);
+        }
     }
 }
 
@@ -230,6 +236,17 @@ tdxCmdList(tdxCli *cli, int argc, char **argv)
                 json_builder_end_object(warnings);
             }
         } else if (include_non_td || tdxDomainInfoIsTD(info)) {
+            /* Listed all the same: teardowns use the configuration for
+             * it (destroy --strict-policy refuses). Exit 3 says so. */
+            if (info->def->policy_error) {
+                g_autofree char *name = tdxEscapeText(info->def->name);
+                g_autofree char *message = tdxEscapeText(info->def->policy_error->message);
+
+                g_printerr("virsh-tdx: warning: domain '%s': %s; its teardown "
+                           "uses the host configuration instead\n", name, message);
+                if (exit_code == TDX_EXIT_OK)
+                    exit_code = TDX_EXIT_CONFIG;
+            }
             g_ptr_array_add(infos, info);
         } else {
             tdxDomainInfoFree(info);

@@ -73,6 +73,7 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     g_autoptr(tdxHostPlan) plan = NULL;
     g_autoptr(tdxCliProgress) progress = NULL;
     tdxHostOptions options;
+    gint64 start_usec = g_get_monotonic_time();
     int exit_code;
 
     if (!tdxCliParseOptions(cli, "shutdown-host", "",
@@ -110,6 +111,11 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     options.jobs = (guint) jobs;
     options.deadline_seconds = (guint) deadline;
     options.grace_seconds = grace;
+    options.start_usec = start_usec;
+    if (deadline > 0 && !cli->config_error &&
+        !tdxHostCheckDeadline(&cli->config, (guint) deadline, "--deadline", &error))
+        return tdxCliUsageError(cli, "shutdown-host", "%s", error->message);
+
     /* A live line for an operator watching (systemd gets STATUS= instead):
      * the run's state, then each guest's phase. */
     progress = tdxCliProgressNew(tdxCliProgressWanted(cli->quiet));
@@ -118,10 +124,13 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     options.progress = tdxCliProgressUpdate;
     options.progress_opaque = progress;
 
-    /* TimeoutStopSec= covers this part; the run extends it from then on. */
-    tdxHostNotify("connecting to libvirt and inspecting the running guests", 0);
-    tdxCliProgressStatus("probe: connecting to libvirt and inspecting the running guests",
-                         progress);
+    /* Before anything that may block: from here on systemd's stop timeout
+     * reaches past our own deadline (TimeoutStopSec= only needs to cover
+     * the start of the process), and the deadline counts from the start
+     * of the command, connecting and inspecting included. */
+    tdxHostStatus(&options, start_usec +
+                  (gint64) tdxHostOptionsDeadlineSeconds(&options) * G_USEC_PER_SEC,
+                  "connecting to libvirt");
     if (!tdxCliConnect(cli, &error) ||
         !(plan = tdxHostPlanNew(cli->conn, &options, &error))) {
         /* The status line goes before the message is printed. */
@@ -138,13 +147,15 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
             tdxHostPlanToJson(plan, builder);
             root = json_builder_get_root(builder);
             json_object_set_boolean_member(json_node_get_object(root), "dry_run", TRUE);
-            tdxCliPrintJsonNode(cli, "shutdown-host", root, TDX_EXIT_OK);
+            tdxCliPrintJsonNode(cli, "shutdown-host", root, tdxHostPlanDryRunExitCode(plan));
         } else {
             g_autofree char *text = tdxHostPlanToText(plan);
 
             fputs(text, stdout);
         }
-        return TDX_EXIT_OK;
+        /* Non-zero when the run would not go as planned (a guest that
+         * cannot be inspected, an unusable policy). */
+        return tdxHostPlanDryRunExitCode(plan);
     }
 
     exit_code = tdxHostRun(cli->conn, plan, &options);
