@@ -142,6 +142,55 @@ testUsage(void)
     tdxTestRunCli(&bad_option, "destroy", "--jobs", "many", "x", NULL);
     g_assert_cmpint(bad_option.exit_code, ==, TDX_EXIT_USAGE);
     g_assert_nonnull(strstr(bad_option.err, "many"));
+
+    /* virsh conventions: -v the bare version, -V/--version with the name,
+     * help and help COMMAND. */
+    {
+        g_auto(tdxTestRun) short_version = { 0 };
+        g_auto(tdxTestRun) long_version = { 0 };
+        g_auto(tdxTestRun) help_all = { 0 };
+        g_auto(tdxTestRun) help_list = { 0 };
+        g_auto(tdxTestRun) help_bad = { 0 };
+
+        tdxTestRunCli(&short_version, "-v", NULL);
+        g_assert_cmpint(short_version.exit_code, ==, 0);
+        g_assert_true(g_regex_match_simple("^[0-9]+\\.[0-9]+\\.[0-9]+\n$", short_version.out, 0, 0));
+        tdxTestRunCli(&long_version, "-V", NULL);
+        g_assert_true(g_str_has_prefix(long_version.out, "virsh-tdx "));
+        g_assert_nonnull(strstr(long_version.out, g_strstrip(short_version.out)));
+        tdxTestRunCli(&help_all, "help", NULL);
+        g_assert_cmpint(help_all.exit_code, ==, 0);
+        g_assert_nonnull(strstr(help_all.out, "shutdown-host"));
+        tdxTestRunCli(&help_list, "help", "list", NULL);
+        g_assert_cmpint(help_list.exit_code, ==, 0);
+        g_assert_nonnull(strstr(help_list.out, "--include-non-td"));
+        tdxTestRunCli(&help_bad, "help", "explode", NULL);
+        g_assert_cmpint(help_bad.exit_code, ==, TDX_EXIT_USAGE);
+        g_assert_nonnull(strstr(help_bad.err, "explode"));
+    }
+
+    /* The old spellings of --shutdown-first still parse, with a warning;
+     * here they meet their opposite, so nothing is connected to. */
+    {
+        const char *commands[] = { "destroy", "shutdown-host" };
+        guint i;
+
+        for (i = 0; i < G_N_ELEMENTS(commands); i++) {
+            g_auto(tdxTestRun) old = { 0 };
+            g_auto(tdxTestRun) old_no = { 0 };
+            /* destroy needs a domain argument, shutdown-host takes none. */
+            const char *domain = i == 0 ? "x" : NULL;
+
+            tdxTestRunCli(&old, commands[i], "--graceful", "--no-shutdown-first", domain, NULL);
+            g_assert_cmpint(old.exit_code, ==, TDX_EXIT_USAGE);
+            g_assert_nonnull(strstr(old.err, "--graceful is deprecated"));
+            g_assert_nonnull(strstr(old.err, "exclude each other"));
+            tdxTestRunCli(&old_no, commands[i], "--no-graceful", "--shutdown-first", domain,
+                          NULL);
+            g_assert_cmpint(old_no.exit_code, ==, TDX_EXIT_USAGE);
+            g_assert_nonnull(strstr(old_no.err, "--no-graceful is deprecated"));
+        }
+    }
 }
 
 
@@ -516,7 +565,7 @@ testDaemonGone(void)
     g_assert_true(g_file_set_contents(conf, "[destroy]\ngrace-period=600\n", -1, NULL));
     cli = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                            &error, g_getenv("VIRSH_TDX"), "-c", tdxTestDaemonURI(own),
-                           "--config", conf, "destroy", "--graceful", "--json",
+                           "--config", conf, "destroy", "--shutdown-first", "--json",
                            "cli-orphan", NULL);
     g_assert_no_error(error);
 
@@ -830,7 +879,7 @@ testProgressOnTerminal(void)
     g_assert_true(g_file_set_contents(conf, "[destroy]\ngrace-period=2\n", -1, NULL));
     tdxTestGuestRunning("cli-progress-a");
     tdxTestGuestRunning("cli-progress-b");
-    args = g_strdup_printf("-c '%s' --config '%s' destroy --graceful cli-progress-a "
+    args = g_strdup_printf("-c '%s' --config '%s' destroy --shutdown-first cli-progress-a "
                            "cli-progress-b", uri, conf);
     terminal = tdxTestRunOnTerminal(80, args, &exit_code);
     g_assert_cmpint(exit_code, ==, 0);

@@ -42,6 +42,8 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     gboolean json = FALSE;
     gboolean graceful = FALSE;
     gboolean no_graceful = FALSE;
+    gboolean graceful_alias = FALSE;
+    gboolean no_graceful_alias = FALSE;
     int jobs = 0;
     int deadline = 0;
     int grace = -1;
@@ -55,10 +57,16 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
         { "deadline", 'd', 0, G_OPTION_ARG_INT, &deadline,
           "end the run after S seconds whatever is left (default: "
           "[shutdown-host] deadline)", "S" },
-        { "graceful", 0, 0, G_OPTION_ARG_NONE, &graceful,
+        { "shutdown-first", 0, 0, G_OPTION_ARG_NONE, &graceful,
           "ask every guest for an ACPI shutdown first, whatever the policy says", NULL },
-        { "no-graceful", 0, 0, G_OPTION_ARG_NONE, &no_graceful,
+        { "no-shutdown-first", 0, 0, G_OPTION_ARG_NONE, &no_graceful,
           "never ask for an ACPI shutdown, whatever the policy says", NULL },
+        /* Before 0.2; virsh destroy --graceful means "no SIGKILL", which
+         * these never meant: one release with a warning, then gone. */
+        { "graceful", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &graceful_alias,
+          "deprecated spelling of --shutdown-first", NULL },
+        { "no-graceful", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &no_graceful_alias,
+          "deprecated spelling of --no-shutdown-first", NULL },
         { "grace-period", 0, 0, G_OPTION_ARG_INT, &grace,
           "seconds each guest gets to shut down (default: per domain, then "
           "[shutdown-host] grace-period)", "S" },
@@ -84,6 +92,14 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
                             "Exit code 0 means every TD is gone.",
                             entries, &argc, &argv, &exit_code))
         return exit_code;
+    if (graceful_alias) {
+        tdxCliDeprecated(cli, "shutdown-host", "--graceful", "--shutdown-first");
+        graceful = TRUE;
+    }
+    if (no_graceful_alias) {
+        tdxCliDeprecated(cli, "shutdown-host", "--no-graceful", "--no-shutdown-first");
+        no_graceful = TRUE;
+    }
 
     tdxHostOptionsInit(&options, &cli->config);
     if (argc > 1) {
@@ -93,7 +109,7 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     }
     if (graceful && no_graceful)
         return tdxCliUsageError(cli, "shutdown-host",
-                                "--graceful and --no-graceful exclude each other");
+                                "--shutdown-first and --no-shutdown-first exclude each other");
     if (jobs < 0 || deadline < 0 || grace < -1 || grace > 3600)
         return tdxCliUsageError(cli, "shutdown-host",
                                 "--jobs and --deadline must be 0 or more, "
