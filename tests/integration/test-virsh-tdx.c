@@ -767,6 +767,19 @@ testJsonDomains(void)
     g_assert_cmpstr(json_object_get_string_member(document, "argument"), ==, uuid);
     g_assert_true(json_object_get_null_member(document, "error"));
 
+    /* LIBVIRT_DEFAULT_URI, as in virsh, when there is no -c. */
+    {
+        g_auto(tdxTestRun) by_env = { 0 };
+        g_autoptr(JsonNode) env_root = NULL;
+
+        g_setenv("LIBVIRT_DEFAULT_URI", uri, TRUE);
+        tdxTestRunCli(&by_env, "probe", "--json", "cli-json", NULL);
+        g_unsetenv("LIBVIRT_DEFAULT_URI");
+        g_assert_cmpint(by_env.exit_code, ==, 0);
+        g_assert_cmpstr(json_object_get_string_member(tdxTestJson(by_env.out, &env_root),
+                                                      "uuid"), ==, uuid);
+    }
+
     tdxTestRunCli(&destroy, "-c", uri, "destroy", "--json", uuid, "cli-json", NULL);
     g_assert_cmpint(destroy.exit_code, ==, 0);
     document = tdxTestJson(destroy.out, &destroy_root);
@@ -903,6 +916,27 @@ testProgressOnTerminal(void)
     g_assert_nonnull(strstr(narrow, "\xe2\x80\xa6"));
     /* The name gave way, not the phase. */
     g_assert_nonnull(strstr(narrow, "\xe2\x80\xa6 destroy"));
+
+    /* shutdown-host: its own phases (the probe of every guest while the
+     * plan is made, the teardown), then each guest's. */
+    {
+        g_autofree char *host_args = NULL;
+        g_autofree char *host = NULL;
+
+        tdxTestGuest("cli-progress-h1");
+        tdxTestGuest("cli-progress-h2");
+        host_args = g_strdup_printf("-c '%s' shutdown-host --non-td destroy "
+                                    "--no-shutdown-first --deadline 120", uri);
+        host = tdxTestRunOnTerminal(60, host_args, &exit_code);
+        g_assert_cmpint(exit_code, ==, 0);
+        g_assert_cmpuint(tdxTestAssertRedrawsFit(host, 60), >=, 4);
+        g_assert_nonnull(strstr(host, "inspecting 2 guests"));
+        g_assert_nonnull(strstr(host, "teardown"));
+        g_assert_nonnull(strstr(host, "cli-progress-h1 "));
+        g_assert_true(strstr(host, "reclaim") || strstr(host, "destroy 0s"));
+        g_assert_true(g_str_has_suffix(host, "\r\033[K") ||
+                      strstr(host, "\r\033[K\n") || strstr(host, "\r\033[K\r\n"));
+    }
 
     /* -q: no line at all. */
     tdxTestGuest("cli-progress-q");
