@@ -290,36 +290,37 @@ testListAndProbe(void)
 }
 
 
-/* Columns sized to content: every row of a table has its cells at the
- * same offsets, however long or odd the names. */
+/* Columns sized to content: in the @rows rows under the header line that
+ * names @column (a left-aligned one), that column's cell starts right
+ * under the header (a space
+ * before it, text at it), however long or odd the names. */
 static void
-tdxTestAssertAligned(const char *table, guint expected_rows)
+tdxTestAssertAligned(const char *text, const char *column, guint rows)
 {
-    g_auto(GStrv) lines = g_strsplit(table, "\n", -1);
-    const char *state_header;
-    gsize state_column;
-    guint rows = 0;
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    gsize offset = 0;
+    guint header;
     guint i;
 
-    g_assert_nonnull(lines[0]);
-    state_header = strstr(lines[0], "State");
-    g_assert_nonnull(state_header);
-    state_column = g_utf8_pointer_to_offset(lines[0], state_header);
-    for (i = 1; lines[i] && *lines[i]; i++) {
-        g_autofree char *cell = NULL;
+    for (header = 0; lines[header]; header++) {
+        const char *found = strstr(lines[header], column);
 
-        if (g_str_has_prefix(lines[i], "probe of "))
+        if (found && (found == lines[header] || found[-1] == ' ')) {
+            offset = g_utf8_pointer_to_offset(lines[header], found);
             break;
-        g_assert_cmpuint(g_utf8_strlen(lines[i], -1), >, state_column);
-        cell = g_utf8_substring(lines[i], state_column, state_column + 3);
-        /* Each row's State cell starts under the header. */
-        g_assert_true(g_str_equal(cell, "run") || g_str_equal(cell, "pau") ||
-                      g_str_equal(cell, "shu"));
-        g_assert_true(g_unichar_isspace(g_utf8_get_char(
-            g_utf8_offset_to_pointer(lines[i], state_column - 1))));
-        rows++;
+        }
     }
-    g_assert_cmpuint(rows, ==, expected_rows);
+    g_assert_nonnull(lines[header]);
+    for (i = header + 1; i <= header + rows; i++) {
+        const char *cell;
+
+        g_assert_nonnull(lines[i]);
+        g_assert_cmpuint(g_utf8_strlen(lines[i], -1), >, offset);
+        cell = g_utf8_offset_to_pointer(lines[i], offset);
+        g_assert_false(g_unichar_isspace(g_utf8_get_char(cell)));
+        g_assert_true(offset == 0 ||
+                      g_unichar_isspace(g_utf8_get_char(g_utf8_prev_char(cell))));
+    }
 }
 
 
@@ -389,7 +390,20 @@ testListVirshOptions(void)
     g_assert_cmpint(table.exit_code, ==, 0);
     g_assert_nonnull(strstr(table.out, long_name));
     g_assert_null(strchr(table.out, '\t'));
-    tdxTestAssertAligned(table.out, 3);
+    tdxTestAssertAligned(table.out, "State", 3);
+    tdxTestAssertAligned(table.out, "Terminate", 3);
+
+    /* The shutdown-host plan is a table too. */
+    {
+        g_auto(tdxTestRun) plan = { 0 };
+
+        tdxTestRunCli(&plan, "-c", uri, "shutdown-host", "--dry-run", "--non-td", "destroy",
+                      NULL);
+        g_assert_cmpint(plan.exit_code, ==, 0);
+        g_assert_nonnull(strstr(plan.out, long_name));
+        g_assert_nonnull(strstr(plan.out, "two\\nlines"));
+        tdxTestAssertAligned(plan.out, "Action", 2);
+    }
 
     tdxTestRunCli(&quiet, "-c", uri, "list", "--include-non-td", "-q", NULL);
     g_assert_cmpint(quiet.exit_code, ==, 0);
