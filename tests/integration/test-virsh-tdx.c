@@ -551,6 +551,87 @@ testResolve(void)
 }
 
 
+/* deadline must hold 4 monitor timeouts: in the file exit 3 naming both
+ * keys, on the command line exit 2; the same numbers that fit pass. */
+static void
+testDeadlineRule(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("virsh-tdx-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "tdx.conf", NULL);
+    g_autofree char *fits = g_build_filename(dir, "fits.conf", NULL);
+    g_auto(tdxTestRun) file = { 0 };
+    g_auto(tdxTestRun) option = { 0 };
+    g_auto(tdxTestRun) dry = { 0 };
+
+    g_assert_true(g_file_set_contents(path, "[destroy]\nmonitor-timeout-ms=6000\n"
+                                      "[shutdown-host]\ndeadline=20\n", -1, NULL));
+    tdxTestRunCli(&file, "--config", path, "shutdown-host", "--dry-run", NULL);
+    g_assert_cmpint(file.exit_code, ==, TDX_EXIT_CONFIG);
+    g_assert_nonnull(strstr(file.err, path));
+    g_assert_nonnull(strstr(file.err, "deadline=20"));
+    g_assert_nonnull(strstr(file.err, "monitor-timeout-ms=6000"));
+
+    g_assert_true(g_file_set_contents(fits, "[destroy]\nmonitor-timeout-ms=6000\n", -1, NULL));
+    tdxTestRunCli(&option, "--config", fits, "shutdown-host", "--dry-run",
+                  "--deadline", "23", NULL);
+    g_assert_cmpint(option.exit_code, ==, TDX_EXIT_USAGE);
+    g_assert_nonnull(strstr(option.err, "--deadline 23 s"));
+
+    /* 4 x 6 s = 24 s: allowed (then no daemon: exit 4, not 2). */
+    tdxTestRunCli(&dry, "-c", "qemu:///system?socket=/nonexistent/libvirt-sock",
+                  "--config", fits, "shutdown-host", "--dry-run", "--deadline", "24", NULL);
+    g_assert_cmpint(dry.exit_code, ==, TDX_EXIT_CONNECTION);
+
+    g_unlink(path);
+    g_unlink(fits);
+    g_rmdir(dir);
+}
+
+
+/* A typo in one guest's <metadata>: list warns naming it and keeps it
+ * (exit 3); destroy --strict-policy refuses (exit 3, still running);
+ * plain destroy warns and tears it down with the configuration. */
+static void
+testBadPolicy(void)
+{
+    const char *uri = tdxTestURI();
+    g_auto(tdxTestRun) list = { 0 };
+    g_auto(tdxTestRun) strict = { 0 };
+    g_auto(tdxTestRun) destroy = { 0 };
+    virConnectPtr conn;
+    virDomainPtr dom;
+
+    if (!uri)
+        return;
+    conn = tdxTestDaemonConnection(tdxTestSharedDaemon());
+    tdxTestGuest("cli-typo");
+    dom = virDomainLookupByName(conn, "cli-typo");
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
+                                         "<policy><prority>3</prority></policy>", "tdx",
+                                         "http://libvirt-tdx.org/xmlns/policy/1.0",
+                                         VIR_DOMAIN_AFFECT_LIVE), ==, 0);
+    virDomainFree(dom);
+
+    tdxTestRunCli(&list, "-c", uri, "list", "--include-non-td", "--no-probe", NULL);
+    g_assert_cmpint(list.exit_code, ==, TDX_EXIT_CONFIG);
+    g_assert_nonnull(strstr(list.err, "domain 'cli-typo'"));
+    g_assert_nonnull(strstr(list.err, "<prority>"));
+    g_assert_nonnull(strstr(list.out, "cli-typo"));
+
+    tdxTestRunCli(&strict, "-c", uri, "destroy", "--strict-policy", "cli-typo", NULL);
+    g_assert_cmpint(strict.exit_code, ==, TDX_EXIT_CONFIG);
+    g_assert_nonnull(strstr(strict.out, "<prority>"));
+    g_assert_true(tdxTestIsRunning("cli-typo"));
+
+    tdxTestRunCli(&destroy, "-c", uri, "destroy", "cli-typo", NULL);
+    g_assert_cmpint(destroy.exit_code, ==, TDX_EXIT_OK);
+    g_assert_nonnull(strstr(destroy.err, "domain 'cli-typo'"));
+    g_assert_nonnull(strstr(destroy.out, "unusable policy"));
+    g_assert_false(tdxTestIsRunning("cli-typo"));
+}
+
+
 static void
 testDaemonGone(void)
 {
@@ -981,6 +1062,8 @@ main(int argc, char **argv)
     g_test_add_func("/virsh-tdx/progress-on-terminal", testProgressOnTerminal);
     g_test_add_func("/virsh-tdx/json-domains", testJsonDomains);
     g_test_add_func("/virsh-tdx/resolve", testResolve);
+    g_test_add_func("/virsh-tdx/deadline-rule", testDeadlineRule);
+    g_test_add_func("/virsh-tdx/bad-policy", testBadPolicy);
     g_test_add_func("/virsh-tdx/daemon-gone", testDaemonGone);
 
     ret = g_test_run();

@@ -1,6 +1,6 @@
 /*
- * test-tdx-schedule.c: the shutdown-host scheduler, with fake work
- * going through the same code path as the real teardowns
+ * test-tdx-schedule.c: the one worker/scheduler abstraction, with fake
+ * work going through the same code path as the real teardowns
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -500,6 +500,116 @@ testMakespan(void)
 }
 
 
+/* destroy's batch: the order the arguments came in, not the estimates. */
+static void
+testAsAdded(void)
+{
+    testWork work;
+    tdxSchedule *schedule;
+    const char *names[] = { "small", "big", "mid" };
+    guint i;
+
+    testWorkInit(&work, 0);
+    schedule = testScheduleNew(1, &work);
+    tdxScheduleSetOrder(schedule, TDX_SCHEDULE_AS_ADDED);
+    tdxScheduleAdd(schedule, "small", 1, 0);
+    tdxScheduleAdd(schedule, "big", 9, 0);
+    tdxScheduleAdd(schedule, "mid", 5, 0);
+    tdxScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_assert_cmpstr(g_ptr_array_index(work.started, i), ==, names[i]);
+        g_assert_cmpstr(tdxScheduleName(schedule, i), ==, names[i]);
+    }
+    tdxScheduleUnref(schedule);
+    testWorkClear(&work);
+}
+
+
+/* A held-back task released early (its guest refused the ACPI request)
+ * starts at once, not at its own time. */
+static void
+testRelease(void)
+{
+    testWork work;
+    tdxSchedule *schedule;
+    gint64 start = g_get_monotonic_time();
+
+    testWorkInit(&work, 0);
+    schedule = testScheduleNew(1, &work);
+    tdxScheduleAddAt(schedule, "held", 1, 0, start + (gint64) 3600 * G_USEC_PER_SEC);
+    tdxScheduleStart(schedule, 0);
+    tdxScheduleRelease(schedule, "held");
+    tdxScheduleWait(schedule, 0, 0, NULL, NULL);
+    g_assert_cmpint(tdxScheduleState(schedule, 0), ==, TDX_TASK_DONE);
+    g_assert_cmpint(g_get_monotonic_time() - start, <, 60 * G_USEC_PER_SEC);
+    tdxScheduleUnref(schedule);
+    testWorkClear(&work);
+}
+
+
+/* Started and never waited for: abandoning it returns at once, whatever
+ * the workers do; they finish later on data the schedule still holds. */
+static void
+testStartAbandon(void)
+{
+    testWork work;
+    tdxSchedule *schedule;
+
+    testWorkInit(&work, 0);
+    work.block = TRUE;
+    schedule = testScheduleNew(2, &work);
+    tdxScheduleAdd(schedule, "asked", 1, 0);
+    tdxScheduleAdd(schedule, "asked-too", 1, 0);
+    tdxScheduleStart(schedule, 0);
+    tdxScheduleAbandon(schedule);
+    tdxScheduleUnref(schedule);
+
+    g_mutex_lock(&work.lock);
+    work.released = TRUE;
+    g_cond_broadcast(&work.cond);
+    while (work.finished < work.started->len)
+        g_cond_wait(&work.cond, &work.lock);
+    g_mutex_unlock(&work.lock);
+    g_usleep(50 * 1000);
+    testWorkClear(&work);
+}
+
+
+static gpointer
+testWorkForever(const char *name, gpointer opaque)
+{
+    GMutex lock;
+    GCond cond;
+
+    g_mutex_init(&lock);
+    g_cond_init(&cond);
+    g_mutex_lock(&lock);
+    for (;;)
+        g_cond_wait(&cond, &lock);
+    return NULL;
+}
+
+
+/* A worker that never returns (a libvirt call that hangs) does not keep
+ * the process from exiting once the run has abandoned it. */
+static void
+testAbandonedDoesNotBlockExit(void)
+{
+    if (g_test_subprocess()) {
+        tdxSchedule *schedule = tdxScheduleNew(1, testWorkForever, NULL, NULL, NULL);
+        gint64 now = g_get_monotonic_time();
+
+        tdxScheduleAdd(schedule, "hung", 1, 0);
+        tdxScheduleRun(schedule, now + 50 * 1000, now + 50 * 1000, 0, NULL, NULL);
+        g_assert_cmpint(tdxScheduleState(schedule, 0), ==, TDX_TASK_RUNNING);
+        tdxScheduleUnref(schedule);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed();
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -523,6 +633,11 @@ main(int argc, char **argv)
     g_test_add_func("/host/schedule/cancel-held", testCancelHeld);
     g_test_add_func("/host/schedule/not-before-past-deadline", testNotBeforePastDeadline);
     g_test_add_func("/host/schedule/empty", testEmpty);
+    g_test_add_func("/util/schedule/as-added", testAsAdded);
+    g_test_add_func("/util/schedule/release", testRelease);
+    g_test_add_func("/util/schedule/start-abandon", testStartAbandon);
+    g_test_add_func("/util/schedule/abandoned-does-not-block-exit",
+                    testAbandonedDoesNotBlockExit);
     g_test_add_func("/host/schedule/makespan", testMakespan);
 
     return g_test_run();
