@@ -777,6 +777,20 @@ testJsonAlways(void)
         g_assert_cmpint(help.exit_code, ==, 0);
         g_assert_nonnull(strstr(json_object_get_string_member(tdxTestJson(help.out, &help_root),
                                                               "help"), "shutdown-host"));
+        g_auto(tdxTestRun) global_help = { 0 };
+        g_auto(tdxTestRun) global_json = { 0 };
+        g_autoptr(JsonNode) global_root = NULL;
+        g_autoptr(JsonNode) global_json_root = NULL;
+
+        tdxTestRunCli(&global_help, "--help", "--json", NULL);
+        g_assert_cmpint(global_help.exit_code, ==, 0);
+        g_assert_nonnull(strstr(json_object_get_string_member(tdxTestJson(global_help.out,
+                                                                          &global_root),
+                                                              "help"), "--connect"));
+        /* --json before the command counts as after it. */
+        tdxTestRunCli(&global_json, "--json", "-c", dead, "list", NULL);
+        tdxTestJsonError(&global_json, &global_json_root, "connection", TDX_EXIT_CONNECTION);
+
         tdxTestRunCli(&option_help, "destroy", "--json", "--help", NULL);
         g_assert_cmpint(option_help.exit_code, ==, 0);
         g_assert_nonnull(strstr(json_object_get_string_member(tdxTestJson(option_help.out,

@@ -16,7 +16,7 @@
 int
 tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
 {
-    gboolean json = FALSE;
+    gboolean json = cli->json;    /* --json before or after the command */
     gboolean graceful = FALSE;
     gboolean no_graceful = FALSE;
     gboolean graceful_alias = FALSE;

@@ -124,7 +124,7 @@ tdxCmdList(tdxCli *cli, int argc, char **argv)
     gboolean all = FALSE;
     gboolean inactive_alias = FALSE;
     gboolean include_non_td = FALSE;
-    gboolean json = FALSE;
+    gboolean json = cli->json;    /* --json before or after the command */
     gboolean no_probe = FALSE;
     gboolean names = FALSE;
     gboolean uuids = FALSE;

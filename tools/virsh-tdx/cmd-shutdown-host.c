@@ -39,7 +39,7 @@ int
 tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
 {
     gboolean dry_run = FALSE;
-    gboolean json = FALSE;
+    gboolean json = cli->json;    /* --json before or after the command */
     gboolean graceful = FALSE;
     gboolean no_graceful = FALSE;
     gboolean graceful_alias = FALSE;
