@@ -180,16 +180,19 @@ tdxHostGracefulCheck(tdxHostTeardown *teardown, double *longest)
     *longest = 0;
     for (i = 0; i < teardown->graceful->len; i++) {
         tdxHostGraceful *item = &g_array_index(teardown->graceful, tdxHostGraceful, i);
+        g_autoptr(GError) gone_error = NULL;
         gint64 now;
         int gone;
 
         if (!item->pending)
             continue;
-        gone = tdxDomainCheckGone(item->dom, NULL);
+        gone = tdxDomainCheckGone(item->dom, &gone_error);
         if (gone < 0 && virConnectIsAlive(ctx->conn) != 1) {
-            tdxLibvirtError(&plan->error, "lost the connection to libvirt in the "
-                            "graceful phase");
-            plan->error->code = TDX_ERROR_CONNECTION;
+            /* libvirt's own words, taken before virConnectIsAlive() reset
+             * them. */
+            g_set_error(&plan->error, TDX_ERROR, TDX_ERROR_CONNECTION,
+                        "lost the connection to libvirt in the graceful phase: %s",
+                        gone_error->message);
             /* The teardowns that run fail by themselves; nothing new
              * starts against a daemon that is gone. */
             tdxScheduleCancelWaiting(teardown->schedule);

@@ -8,6 +8,7 @@
 #include "tdx-monitor.h"
 #include "tdx-libvirt.h"
 #include "tdx-qmp.h"
+#include "tdx-schedule.h"
 
 struct _tdxMonitor {
     tdxMonitorSendFunc send;
@@ -15,17 +16,19 @@ struct _tdxMonitor {
     GDestroyNotify free_data;
 };
 
-/* Shared between the caller and the worker thread; whichever lets go last
- * frees it, so an abandoned call cannot touch freed memory. */
+/* One round trip, run on a tdxSchedule worker (the one concurrency model,
+ * src/util/tdx-schedule.h): the schedule owns the call, so a call
+ * abandoned at its timeout finishes on its worker without touching the
+ * caller's memory. */
 typedef struct {
-    GMutex lock;
-    GCond cond;
-    gboolean done;
     tdxMonitor *mon;
     char *command;
+} tdxMonitorCall;
+
+typedef struct {
     char *reply;
     GError *error;
-} tdxMonitorCall;
+} tdxMonitorAnswer;
 
 
 static void
@@ -95,42 +98,35 @@ tdxMonitorNewLibvirt(virDomainPtr dom)
 
 
 static void
-tdxMonitorCallClear(tdxMonitorCall *call)
+tdxMonitorCallFree(gpointer opaque)
 {
+    tdxMonitorCall *call = opaque;
+
     tdxMonitorUnref(call->mon);
     g_free(call->command);
-    g_free(call->reply);
-    g_clear_error(&call->error);
-    g_mutex_clear(&call->lock);
-    g_cond_clear(&call->cond);
+    g_free(call);
 }
 
 
 static void
-tdxMonitorCallUnref(tdxMonitorCall *call)
+tdxMonitorAnswerFree(gpointer opaque)
 {
-    g_atomic_rc_box_release_full(call, (GDestroyNotify) tdxMonitorCallClear);
+    tdxMonitorAnswer *answer = opaque;
+
+    g_free(answer->reply);
+    g_clear_error(&answer->error);
+    g_free(answer);
 }
 
 
 static gpointer
-tdxMonitorCallRun(gpointer opaque)
+tdxMonitorCallRun(const char *name G_GNUC_UNUSED, gpointer opaque)
 {
     tdxMonitorCall *call = opaque;
-    GError *error = NULL;
-    char *reply;
+    tdxMonitorAnswer *answer = g_new0(tdxMonitorAnswer, 1);
 
-    reply = call->mon->send(call->mon->data, call->command, &error);
-
-    g_mutex_lock(&call->lock);
-    call->reply = reply;
-    call->error = error;
-    call->done = TRUE;
-    g_cond_signal(&call->cond);
-    g_mutex_unlock(&call->lock);
-
-    tdxMonitorCallUnref(call);
-    return NULL;
+    answer->reply = call->mon->send(call->mon->data, call->command, &answer->error);
+    return answer;
 }
 
 
@@ -138,41 +134,26 @@ JsonNode *
 tdxMonitorExecute(tdxMonitor *mon, const char *execute,
                   JsonObject *arguments, guint timeout_ms, GError **error)
 {
-    tdxMonitorCall *call = g_atomic_rc_box_new0(tdxMonitorCall);
     gint64 deadline = g_get_monotonic_time() + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
-    g_autofree char *reply = NULL;
-    GError *send_error = NULL;
-    gboolean done;
+    tdxMonitorCall *call = g_new0(tdxMonitorCall, 1);
+    g_autoptr(tdxSchedule) schedule = NULL;
+    tdxMonitorAnswer *answer;
 
-    g_mutex_init(&call->lock);
-    g_cond_init(&call->cond);
     call->mon = tdxMonitorRef(mon);
     call->command = tdxQmpCommandBuild(execute, arguments);
+    schedule = tdxScheduleNew(1, tdxMonitorCallRun, call, tdxMonitorCallFree,
+                              tdxMonitorAnswerFree);
+    tdxScheduleAdd(schedule, execute, 0, 0);
+    tdxScheduleRun(schedule, 0, deadline, 0, NULL, NULL);
 
-    g_thread_unref(g_thread_new("qmp", tdxMonitorCallRun,
-                                g_atomic_rc_box_acquire(call)));
-
-    g_mutex_lock(&call->lock);
-    while (!call->done) {
-        if (!g_cond_wait_until(&call->cond, &call->lock, deadline))
-            break;
-    }
-    done = call->done;
-    if (done) {
-        reply = g_steal_pointer(&call->reply);
-        send_error = g_steal_pointer(&call->error);
-    }
-    g_mutex_unlock(&call->lock);
-    tdxMonitorCallUnref(call);
-
-    if (!done) {
+    if (!(answer = tdxScheduleResult(schedule, 0))) {
         g_set_error(error, TDX_ERROR, TDX_ERROR_MONITOR_TIMEOUT,
                     "QEMU did not answer '%s' within %u ms", execute, timeout_ms);
         return NULL;
     }
-    if (send_error) {
-        g_propagate_error(error, send_error);
+    if (answer->error) {
+        g_propagate_error(error, g_steal_pointer(&answer->error));
         return NULL;
     }
-    return tdxQmpReplyParse(execute, reply, error);
+    return tdxQmpReplyParse(execute, answer->reply, error);
 }

@@ -967,6 +967,56 @@ testDaemonKilledDuringTeardown(void)
 }
 
 
+/* The libvirt daemon itself stops answering (SIGSTOP) before the run
+ * connects: nothing of ours can bound that call, the watchdog does. The
+ * command ends by deadline + TDX_HOST_DEADLINE_BOUND_SECONDS with exit
+ * code 6 and one JSON document. */
+static void
+testDaemonStoppedWatchdog(void)
+{
+    g_auto(tdxTestHost) host;
+    g_autoptr(JsonNode) root_node = NULL;
+    g_autofree char *pid_path = NULL;
+    g_autofree char *pid_text = NULL;
+    const char *argv[] = {
+        g_getenv("VIRSH_TDX"), "-c", NULL, "--config", NULL,
+        "shutdown-host", "--json", NULL,
+    };
+    tdxTestCli cli = { .argv = argv };
+    JsonObject *root;
+    gint64 daemon_pid;
+
+    if (!tdxTestHostInit(&host))
+        return;
+    g_assert_true(g_file_set_contents(host.config_path,
+                                      "[destroy]\nmonitor-timeout-ms=1000\n"
+                                      "[shutdown-host]\ndeadline=10\n", -1, NULL));
+    argv[2] = tdxTestDaemonURI(host.daemon);
+    argv[4] = host.config_path;
+    pid_path = g_build_filename(tdxTestDaemonDir(host.daemon), "state", "libvirtd.pid", NULL);
+    g_assert_true(g_file_get_contents(pid_path, &pid_text, NULL, NULL));
+    daemon_pid = g_ascii_strtoll(pid_text, NULL, 10);
+    g_assert_cmpint(daemon_pid, >, 1);
+    /* Our own connection first: it must not be the one that hangs. */
+    virConnectClose(g_steal_pointer(&host.conn));
+    g_assert_cmpint(kill((pid_t) daemon_pid, SIGSTOP), ==, 0);
+
+    tdxTestCliRun(&cli);
+    kill((pid_t) daemon_pid, SIGCONT);
+    tdxTestCliLog(&cli);
+
+    g_assert_cmpint(cli.exit_code, ==, TDX_EXIT_TIMEOUT);
+    g_assert_cmpint(cli.elapsed_usec, >=, 10 * G_USEC_PER_SEC);
+    g_assert_cmpint(cli.elapsed_usec, <, (10 + TDX_HOST_DEADLINE_BOUND_SECONDS + 2) *
+                    G_USEC_PER_SEC);
+    root = tdxTestJson(cli.out, &root_node);
+    g_assert_cmpint(json_object_get_int_member(root, "exit_code"), ==, TDX_EXIT_TIMEOUT);
+    g_assert_nonnull(strstr(cli.err, "libvirt does not answer"));
+    g_free(cli.out);
+    g_free(cli.err);
+}
+
+
 /* The daemon dies while shutdown-host waits: a clear error, exit code 4,
  * no hang. */
 static void
@@ -1135,6 +1185,7 @@ main(int argc, char **argv)
     g_test_add_func("/shutdown-host/notify", testNotify);
     g_test_add_func("/shutdown-host/daemon-gone", testDaemonGone);
     g_test_add_func("/shutdown-host/stopped-qemu", testStoppedQemu);
+    g_test_add_func("/shutdown-host/daemon-stopped-watchdog", testDaemonStoppedWatchdog);
     g_test_add_func("/shutdown-host/daemon-killed-during-teardown",
                     testDaemonKilledDuringTeardown);
     g_test_add_func("/shutdown-host/bad-policy-torn-down", testBadPolicyTornDown);

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "tdx-error.h"
+#include "tdx-escape.h"
 #include "tdx-inspect.h"
 #include "tdx-libvirt.h"
 #include "tdx-qmp.h"
@@ -19,8 +20,9 @@ tdxCmdProbePrintText(const tdxDomainInfo *info)
 {
     g_autofree char *memory = g_format_size_full(info->def->memory_kib * 1024,
                                                  G_FORMAT_SIZE_IEC_UNITS);
+    g_autofree char *name = tdxEscapeText(info->def->name);
 
-    printf("%-22s %s\n", "Name:", info->def->name);
+    printf("%-22s %s\n", "Name:", name);
     printf("%-22s %s\n", "UUID:", info->def->uuid);
     printf("%-22s %s\n", "State:", tdxDomainStateToString(info->def->state));
     printf("%-22s %s (%u vCPUs%s)\n", "Memory:", memory, info->def->vcpus,
@@ -34,6 +36,9 @@ tdxCmdProbePrintText(const tdxDomainInfo *info)
         printf("%-22s %s\n", "QEMU:",
                info->probe_error ? info->probe_error->message : "not running");
     }
+    if (info->def->policy_error)
+        printf("%-22s unusable, host configuration used (%s)\n", "Policy:",
+               info->def->policy_error->message);
     printf("%-22s ~%.0f s with terminate, ~%.0f s without\n", "Estimated reclaim:",
            info->estimate_terminate_seconds, info->estimate_plain_seconds);
 }
@@ -103,6 +108,13 @@ tdxCmdProbe(tdxCli *cli, int argc, char **argv)
     else
         exit_code = TDX_EXIT_OK;
 
+    if (info->def->policy_error) {
+        g_autofree char *name = tdxEscapeText(info->def->name);
+        g_autofree char *message = tdxEscapeText(info->def->policy_error->message);
+
+        g_printerr("virsh-tdx: warning: domain '%s': %s; its teardown uses the "
+                   "host configuration instead\n", name, message);
+    }
     if (json) {
         g_autoptr(JsonBuilder) builder = json_builder_new();
         g_autoptr(JsonNode) domain = NULL;

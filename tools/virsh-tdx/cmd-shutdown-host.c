@@ -17,6 +17,60 @@
 #include "tdx-result.h"
 
 
+/* The last resort behind TDX_HOST_DEADLINE_BOUND_SECONDS. Everything the
+ * run does is bounded by itself (abandoned workers, monitor timeouts)
+ * except a call on the run's own thread into a libvirt daemon that stopped
+ * answering, which only its keepalive ends (~8 s). At deadline + bound the
+ * process ends, whatever it is doing, unless it is writing its report. */
+typedef enum {
+    TDX_WATCHDOG_ARMED,
+    TDX_WATCHDOG_REPORTING,     /* the run is done: the report goes out */
+    TDX_WATCHDOG_FIRED,
+} tdxWatchdogState;
+
+typedef struct {
+    tdxCli *cli;
+    gint64 end_usec;
+    gboolean json;
+    gint state;                 /* tdxWatchdogState */
+} tdxWatchdog;
+
+
+static gpointer
+tdxCmdShutdownHostWatchdog(gpointer opaque)
+{
+    tdxWatchdog *watchdog = opaque;
+    const char *message = "the deadline passed and libvirt does not answer; giving up";
+
+    while (g_get_monotonic_time() < watchdog->end_usec) {
+        if (g_atomic_int_get(&watchdog->state) != TDX_WATCHDOG_ARMED)
+            return NULL;
+        g_usleep(100 * 1000);
+    }
+    if (!g_atomic_int_compare_and_exchange(&watchdog->state, TDX_WATCHDOG_ARMED,
+                                           TDX_WATCHDOG_FIRED))
+        return NULL;
+    tdxHostNotify(message, 0);
+    if (watchdog->json) {
+        g_autoptr(GError) error = g_error_new_literal(TDX_ERROR, TDX_ERROR_TIMEOUT, message);
+
+        tdxCliPrintJsonError(watchdog->cli, "shutdown-host", error);
+    }
+    g_printerr("\nvirsh-tdx: error: %s\n", message);
+    _exit(TDX_EXIT_TIMEOUT);
+}
+
+
+/* The run is over: the report is written, the watchdog stands down. FALSE
+ * when it fired first (it is ending the process). */
+static gboolean
+tdxCmdShutdownHostReport(tdxWatchdog *watchdog)
+{
+    return g_atomic_int_compare_and_exchange(&watchdog->state, TDX_WATCHDOG_ARMED,
+                                             TDX_WATCHDOG_REPORTING);
+}
+
+
 static gboolean
 tdxCmdShutdownHostParseNonTd(const char *value, gint *non_td)
 {
@@ -82,6 +136,7 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     g_autoptr(tdxCliProgress) progress = NULL;
     tdxHostOptions options;
     gint64 start_usec = g_get_monotonic_time();
+    tdxWatchdog *watchdog;
     int exit_code;
 
     if (!tdxCliParseOptions(cli, "shutdown-host", "",
@@ -147,14 +202,26 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     tdxHostStatus(&options, start_usec +
                   (gint64) tdxHostOptionsDeadlineSeconds(&options) * G_USEC_PER_SEC,
                   "connecting to libvirt");
+    /* Never freed: the thread may outlive this function. */
+    watchdog = g_new0(tdxWatchdog, 1);
+    watchdog->cli = cli;
+    watchdog->json = json;
+    watchdog->end_usec = start_usec +
+        ((gint64) tdxHostOptionsDeadlineSeconds(&options) + TDX_HOST_DEADLINE_BOUND_SECONDS) *
+        G_USEC_PER_SEC;
+    g_thread_unref(g_thread_new("watchdog", tdxCmdShutdownHostWatchdog, watchdog));
     if (!tdxCliConnect(cli, &error) ||
         !(plan = tdxHostPlanNew(cli->conn, &options, &error))) {
+        if (!tdxCmdShutdownHostReport(watchdog))
+            g_usleep(G_MAXULONG);   /* the watchdog is ending the process */
         /* The status line goes before the message is printed. */
         g_clear_pointer(&progress, tdxCliProgressFree);
         return tdxCliReportError(cli, "shutdown-host", error);
     }
 
     if (dry_run) {
+        if (!tdxCmdShutdownHostReport(watchdog))
+            g_usleep(G_MAXULONG);
         g_clear_pointer(&progress, tdxCliProgressFree);
         if (json) {
             g_autoptr(JsonBuilder) builder = json_builder_new();
@@ -175,6 +242,8 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     }
 
     exit_code = tdxHostRun(cli->conn, plan, &options);
+    if (!tdxCmdShutdownHostReport(watchdog))
+        g_usleep(G_MAXULONG);
     g_clear_pointer(&progress, tdxCliProgressFree);
 
     if (json) {
