@@ -173,6 +173,7 @@ tdxHostPlanDecide(tdxHostDomain *domain, const tdxDomainInfo *info,
     const tdxPolicy *policy = &info->def->policy;
 
     if (info->def->policy_error) {
+        domain->bad_policy = TRUE;
         /* At host shutdown a typo must never keep a guest alive: loudly,
          * then the host configuration (the policy is all unset). */
         g_warning("domain '%s': %s; tearing it down with the host configuration",
@@ -185,6 +186,18 @@ tdxHostPlanDecide(tdxHostDomain *domain, const tdxDomainInfo *info,
     domain->is_td = tdxDomainInfoIsTD(info);
     domain->id = info->def->id;
     domain->probed = info->probed;
+    /* Did not answer at all (a QEMU that answers with an error, e.g. an
+     * old one without our commands, is not a sick one). */
+    if (info->running && !info->probed &&
+        (g_error_matches(info->probe_error, TDX_ERROR, TDX_ERROR_MONITOR_TIMEOUT) ||
+         g_error_matches(info->probe_error, TDX_ERROR, TDX_ERROR_TIMEOUT))) {
+        domain->unresponsive = TRUE;
+        g_ptr_array_add(domain->warnings,
+                        g_strdup_printf("its QEMU did not answer (%s); torn down after "
+                                        "the guests whose QEMU does",
+                                        info->probe_error ? info->probe_error->message
+                                                          : "not probed"));
+    }
     domain->probe = info->probe;
     domain->has_terminate = info->probed && info->probe.has_terminate;
     domain->memory_kib = info->def->memory_kib;
@@ -287,6 +300,8 @@ tdxHostPlanOrder(tdxHostPlan *plan)
             plan->graceful_seconds = MAX(plan->graceful_seconds, domain->grace_seconds);
         tdxScheduleAddFull(schedule, domain->uuid, domain->name,
                                domain->estimate_seconds, domain->priority, 0);
+        if (domain->unresponsive)
+            tdxScheduleDefer(schedule, domain->uuid);
         g_hash_table_insert(by_uuid, domain->uuid, domain);
     }
     tdxScheduleSort(schedule);
@@ -334,6 +349,7 @@ tdxHostPlanAssume(tdxHostDomain *domain, const tdxHostOptions *options, guint bo
     g_ptr_array_add(domain->warnings,
                     g_strdup_printf("not inspected within %u ms; taken for a TD", bound_ms));
     domain->is_td = TRUE;
+    domain->unresponsive = TRUE;
     domain->id = -1;
     domain->action = TDX_HOST_ACTION_TERMINATE;
     domain->priority = 0;
@@ -474,8 +490,10 @@ tdxHostPlanDryRunExitCode(const tdxHostPlan *plan)
 
         if (domain->error)
             item_code = tdxErrorToExitCode(domain->error);
-        else if (domain->warnings && domain->warnings->len > 0)
+        else if (domain->bad_policy)
             item_code = TDX_EXIT_CONFIG;
+        else if (domain->unresponsive)
+            item_code = TDX_EXIT_FAILED;
         if (item_code == TDX_EXIT_OK)
             continue;
         if (code == TDX_EXIT_OK)

@@ -51,6 +51,11 @@ struct _tdxHostDomain {
     gboolean is_td;
     gboolean probed;
     tdxProbe probe;             /* what its QEMU said, when probed */
+    /* Running, but its QEMU did not answer the inspection in time (a
+     * monitor or libvirt job timeout, or not inspected at all): torn down
+     * after every guest that did (tdxScheduleDefer). */
+    gboolean unresponsive;
+    gboolean bad_policy;        /* its <metadata> policy was unusable */
     gboolean has_terminate;
     guint64 memory_kib;
     int priority;
@@ -148,7 +153,8 @@ const char *tdxHostOutcomeToString(tdxHostOutcome outcome);
 /* What a dry run exits with: 0 when the run would go as planned; else the
  * code of what would go wrong (a guest that cannot be inspected: its
  * error's; an unusable policy, which the run replaces by the host
- * configuration: TDX_EXIT_CONFIG), TDX_EXIT_FAILED when they differ. */
+ * configuration: TDX_EXIT_CONFIG; a QEMU that does not answer:
+ * TDX_EXIT_FAILED), TDX_EXIT_FAILED when they differ. */
 int tdxHostPlanDryRunExitCode(const tdxHostPlan *plan);
 
 /* The dry run: order, estimate per domain and for the whole host. */

@@ -48,8 +48,6 @@ tdxHostDomainActedOn(const tdxHostDomain *domain)
 }
 
 
-
-
 static double
 tdxHostSecondsLeft(tdxHostRunCtx *ctx)
 {
@@ -527,6 +525,8 @@ tdxHostTeardownAll(tdxHostRunCtx *ctx)
         tdxScheduleAddFull(schedule, domain->uuid, domain->name,
                                domain->estimate_seconds, domain->priority,
                                item ? item->grace_end_usec : 0);
+        if (domain->unresponsive)
+            tdxScheduleDefer(schedule, domain->uuid);
         g_hash_table_insert(by_uuid, domain->uuid, domain);
         g_hash_table_insert(work->names, g_strdup(domain->uuid), g_strdup(domain->name));
         if (domain->probed && domain->id >= 0) {

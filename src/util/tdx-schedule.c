@@ -8,6 +8,7 @@
 typedef struct {
     char *name;
     char *label;            /* breaks ties in the order; the name if unset */
+    gboolean deferred;      /* after every task that is not */
     double estimate_seconds;
     int priority;
     gint64 not_before_usec;
@@ -212,6 +213,8 @@ tdxScheduleTaskCompare(gconstpointer a, gconstpointer b)
     const tdxScheduleTask *ta = *(const tdxScheduleTask * const *) a;
     const tdxScheduleTask *tb = *(const tdxScheduleTask * const *) b;
 
+    if (ta->deferred != tb->deferred)
+        return ta->deferred ? 1 : -1;
     if (ta->estimate_seconds != tb->estimate_seconds)
         return ta->estimate_seconds > tb->estimate_seconds ? -1 : 1;
     if (ta->priority != tb->priority)
@@ -232,6 +235,18 @@ tdxScheduleSort(tdxSchedule *schedule)
 {
     if (schedule->order == TDX_SCHEDULE_LONGEST_FIRST)
         g_ptr_array_sort(schedule->tasks, tdxScheduleTaskCompare);
+}
+
+
+void
+tdxScheduleDefer(tdxSchedule *schedule, const char *name)
+{
+    tdxScheduleTask *task;
+
+    g_mutex_lock(&schedule->lock);
+    if ((task = tdxScheduleFind(schedule, name)))
+        task->deferred = TRUE;
+    g_mutex_unlock(&schedule->lock);
 }
 
 

@@ -73,6 +73,12 @@ void tdxScheduleAddFull(tdxSchedule *schedule, const char *name,
 
 void tdxScheduleSetOrder(tdxSchedule *schedule, tdxScheduleOrder order);
 
+/* Run @name after every task that is not deferred (whatever the
+ * estimates): a guest whose QEMU does not answer may hold a worker for
+ * libvirt's whole kill sequence; the guests that answer go first. Before
+ * Sort or Run. */
+void tdxScheduleDefer(tdxSchedule *schedule, const char *name);
+
 /* Let the held-back task @name start as soon as a worker is free. Safe
  * while the schedule runs. */
 void tdxScheduleRelease(tdxSchedule *schedule, const char *name);
@@ -85,7 +91,8 @@ void tdxScheduleCancelWaiting(tdxSchedule *schedule);
 /* Have the tick called soon; safe from any thread. */
 void tdxScheduleWake(tdxSchedule *schedule);
 
-/* Sort: longest estimate first, then higher priority, then label. Run sorts
+/* Sort: deferred last, longest estimate first, then higher priority, then
+ * label. Run sorts
  * by itself; this is for callers that want the order without running. */
 void tdxScheduleSort(tdxSchedule *schedule);
 

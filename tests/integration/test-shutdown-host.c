@@ -967,6 +967,68 @@ testDaemonKilledDuringTeardown(void)
 }
 
 
+/* Two stopped QEMUs that sort first by name, one worker: the guests whose
+ * QEMU answered go first (the stopped ones would hold the worker through
+ * libvirt's kill sequence past the deadline), so they are gone and only
+ * the stopped ones are named as still present. */
+static void
+testStoppedQemusDeferred(void)
+{
+    g_auto(tdxTestHost) host;
+    g_autoptr(JsonNode) root_node = NULL;
+    const char *argv[] = {
+        g_getenv("VIRSH_TDX"), "-c", NULL, "--config", NULL,
+        "shutdown-host", "--non-td", "destroy", "--jobs", "1", "--json", NULL,
+    };
+    const char *stopped[] = { "a-stopped", "b-stopped" };
+    const char *healthy[] = { "c-fine", "d-fine" };
+    tdxTestCli cli = { .argv = argv };
+    pid_t pids[G_N_ELEMENTS(stopped)];
+    JsonObject *root;
+    guint i;
+
+    if (!tdxTestHostInit(&host))
+        return;
+    g_assert_true(g_file_set_contents(host.config_path,
+                                      "[destroy]\nmonitor-timeout-ms=2000\n"
+                                      "[shutdown-host]\ndeadline=10\n", -1, NULL));
+    for (i = 0; i < G_N_ELEMENTS(stopped); i++) {
+        tdxTestGuest(&host, stopped[i], 64, FALSE);
+        pids[i] = tdxTestGuestPid(&host, stopped[i]);
+        g_assert_cmpint(kill(pids[i], SIGSTOP), ==, 0);
+    }
+    for (i = 0; i < G_N_ELEMENTS(healthy); i++)
+        tdxTestGuest(&host, healthy[i], 64, FALSE);
+    argv[2] = tdxTestDaemonURI(host.daemon);
+    argv[4] = host.config_path;
+
+    tdxTestCliRun(&cli);
+    tdxTestCliLog(&cli);
+    for (i = 0; i < G_N_ELEMENTS(stopped); i++)
+        kill(pids[i], SIGCONT);
+
+    g_assert_cmpint(cli.exit_code, !=, TDX_EXIT_OK);
+    g_assert_cmpint(cli.elapsed_usec, <, (10 + TDX_HOST_DEADLINE_BOUND_SECONDS) * G_USEC_PER_SEC);
+    root = tdxTestJson(cli.out, &root_node);
+    for (i = 0; i < G_N_ELEMENTS(healthy); i++) {
+        g_assert_cmpstr(json_object_get_string_member(tdxTestCliJsonDomain(root, healthy[i]),
+                                                      "outcome"), ==, "gone");
+        g_assert_false(tdxTestIsRunning(&host, healthy[i]));
+    }
+    for (i = 0; i < G_N_ELEMENTS(stopped); i++) {
+        JsonObject *domain = tdxTestCliJsonDomain(root, stopped[i]);
+        JsonArray *warnings = json_object_get_array_member(domain, "warnings");
+
+        g_assert_true(tdxTestStillPresent(root, stopped[i]));
+        g_assert_cmpuint(json_array_get_length(warnings), >=, 1);
+        g_assert_nonnull(strstr(json_array_get_string_element(warnings, 0),
+                                "did not answer"));
+    }
+    g_free(cli.out);
+    g_free(cli.err);
+}
+
+
 /* The libvirt daemon itself stops answering (SIGSTOP) before the run
  * connects: nothing of ours can bound that call, the watchdog does. The
  * command ends by deadline + TDX_HOST_DEADLINE_BOUND_SECONDS with exit
@@ -1186,6 +1248,7 @@ main(int argc, char **argv)
     g_test_add_func("/shutdown-host/daemon-gone", testDaemonGone);
     g_test_add_func("/shutdown-host/stopped-qemu", testStoppedQemu);
     g_test_add_func("/shutdown-host/daemon-stopped-watchdog", testDaemonStoppedWatchdog);
+    g_test_add_func("/shutdown-host/stopped-qemus-deferred", testStoppedQemusDeferred);
     g_test_add_func("/shutdown-host/daemon-killed-during-teardown",
                     testDaemonKilledDuringTeardown);
     g_test_add_func("/shutdown-host/bad-policy-torn-down", testBadPolicyTornDown);

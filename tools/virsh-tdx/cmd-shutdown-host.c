@@ -109,8 +109,9 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
           "tear down up to N guests at once (default: [shutdown-host] jobs, "
           "0 = one per CPU)", "N" },
         { "deadline", 'd', 0, G_OPTION_ARG_INT, &deadline,
-          "end the run after S seconds whatever is left (default: "
-          "[shutdown-host] deadline)", "S" },
+          "end the run S seconds after its start whatever is left, at most 5 s "
+          "later whatever QEMU does; at least 4 x [destroy] monitor-timeout-ms "
+          "(default: [shutdown-host] deadline)", "S" },
         { "shutdown-first", 0, 0, G_OPTION_ARG_NONE, &graceful,
           "ask every guest for an ACPI shutdown first, whatever the policy says", NULL },
         { "no-shutdown-first", 0, 0, G_OPTION_ARG_NONE, &no_graceful,

@@ -500,6 +500,32 @@ testMakespan(void)
 }
 
 
+/* Deferred tasks (a QEMU that does not answer) go after all the others,
+ * whatever their estimates. */
+static void
+testDeferred(void)
+{
+    testWork work;
+    tdxSchedule *schedule;
+    const char *expected[] = { "mid", "small", "big-stuck", "tiny-stuck" };
+    guint i;
+
+    testWorkInit(&work, 0);
+    schedule = testScheduleNew(1, &work);
+    tdxScheduleAdd(schedule, "big-stuck", 9, 0);
+    tdxScheduleAdd(schedule, "small", 1, 0);
+    tdxScheduleAdd(schedule, "tiny-stuck", 0.5, 0);
+    tdxScheduleAdd(schedule, "mid", 5, 0);
+    tdxScheduleDefer(schedule, "big-stuck");
+    tdxScheduleDefer(schedule, "tiny-stuck");
+    tdxScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+    for (i = 0; i < G_N_ELEMENTS(expected); i++)
+        g_assert_cmpstr(g_ptr_array_index(work.started, i), ==, expected[i]);
+    tdxScheduleUnref(schedule);
+    testWorkClear(&work);
+}
+
+
 /* destroy's batch: the order the arguments came in, not the estimates. */
 static void
 testAsAdded(void)
@@ -634,6 +660,7 @@ main(int argc, char **argv)
     g_test_add_func("/host/schedule/not-before-past-deadline", testNotBeforePastDeadline);
     g_test_add_func("/host/schedule/empty", testEmpty);
     g_test_add_func("/util/schedule/as-added", testAsAdded);
+    g_test_add_func("/util/schedule/deferred", testDeferred);
     g_test_add_func("/util/schedule/release", testRelease);
     g_test_add_func("/util/schedule/start-abandon", testStartAbandon);
     g_test_add_func("/util/schedule/abandoned-does-not-block-exit",
