@@ -722,6 +722,8 @@ testJsonAlways(void)
         { "destroy", "--json", "--jobs", "-1" },
         { "shutdown-host", "--json", "--non-td", "explode" },
         { "explode", "--json", NULL, NULL },
+        { "list", "--json", "--\xff\xfe", NULL },
+        { "\xff", "--json", NULL, NULL },
     };
     g_autofree char *dir = g_dir_make_tmp("virsh-tdx-XXXXXX", NULL);
     g_autofree char *conf = g_build_filename(dir, "tdx.conf", NULL);
@@ -747,6 +749,7 @@ testJsonAlways(void)
                       usage[i][3], NULL);
         tdxTestJsonError(&run, &root, "usage", TDX_EXIT_USAGE);
         g_assert_nonnull(strstr(run.err, "Try 'virsh-tdx"));
+        g_assert_true(g_utf8_validate(run.err, -1, NULL));
     }
 
     /* A bad configuration file, named by the environment this time. */

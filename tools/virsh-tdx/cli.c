@@ -82,17 +82,20 @@ int
 tdxCliUsageError(tdxCli *cli, const char *command, const char *format, ...)
 {
     g_autoptr(GError) error = NULL;
+    g_autofree char *message = NULL;
     va_list args;
 
     va_start(args, format);
     error = g_error_new_valist(TDX_ERROR, TDX_ERROR_INVALID_ARG, format, args);
     va_end(args);
 
+    /* GOption quotes the bad option as typed, whatever its bytes. */
+    message = tdxEscapeText(error->message);
     if (command)
         g_printerr("virsh-tdx %s: %s\nTry 'virsh-tdx %s --help'.\n",
-                   command, error->message, command);
+                   command, message, command);
     else
-        g_printerr("virsh-tdx: %s\nTry 'virsh-tdx --help'.\n", error->message);
+        g_printerr("virsh-tdx: %s\nTry 'virsh-tdx --help'.\n", message);
     if (cli->json)
         tdxCliPrintJsonError(cli, command, error);
     return TDX_EXIT_USAGE;
