@@ -5,6 +5,8 @@
  */
 
 #include "tdx-host-plan.h"
+#include "tdx-escape.h"
+#include "tdx-table.h"
 #include "tdx-host-notify.h"
 #include "tdx-schedule.h"
 #include "tdx-error.h"
@@ -567,6 +569,8 @@ char *
 tdxHostPlanToText(const tdxHostPlan *plan)
 {
     GString *text = g_string_new(NULL);
+    g_autoptr(tdxTable) table = NULL;
+    g_autofree char *rows = NULL;
     guint i;
     guint j;
 
@@ -575,33 +579,65 @@ tdxHostPlanToText(const tdxHostPlan *plan)
                            tdxHostPlanCount(plan, TRUE), tdxHostPlanCount(plan, FALSE),
                            plan->jobs, plan->deadline_seconds,
                            tdxHostNonTdActionToString(plan->non_td));
-    g_string_append_printf(text, " %-5s %-24s %-3s %10s %-9s %-8s %9s %9s %11s %8s\n",
-                           "Order", "Name", "TD", "Memory", "Action", "Graceful",
-                           "Estimate", "Terminate", "NoTerminate", "Start");
+    table = tdxTableNew();
+    tdxTableAddColumn(table, "Order", TRUE);
+    tdxTableAddColumn(table, "Name", FALSE);
+    tdxTableAddColumn(table, "TD", FALSE);
+    tdxTableAddColumn(table, "Memory", TRUE);
+    tdxTableAddColumn(table, "Action", FALSE);
+    tdxTableAddColumn(table, "Graceful", TRUE);
+    tdxTableAddColumn(table, "Estimate", TRUE);
+    tdxTableAddColumn(table, "Terminate", TRUE);
+    tdxTableAddColumn(table, "NoTerminate", TRUE);
+    tdxTableAddColumn(table, "Start", TRUE);
     for (i = 0; i < plan->domains->len; i++) {
         const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
-        g_autofree char *order = domain->order ? g_strdup_printf("%u", domain->order)
-                                               : g_strdup("-");
         g_autofree char *memory = g_format_size_full(domain->memory_kib * 1024,
                                                      G_FORMAT_SIZE_IEC_UNITS);
-        g_autofree char *graceful = domain->graceful ? g_strdup_printf("%u s", domain->grace_seconds)
-                                                     : g_strdup("no");
-        g_autofree char *start = domain->order ? g_strdup_printf("+%.1f s", domain->planned_start_seconds)
-                                               : g_strdup("-");
 
+        tdxTableAddRow(table);
+        if (domain->order)
+            tdxTableSetPrintf(table, 0, "%u", domain->order);
+        else
+            tdxTableSet(table, 0, "-");
+        tdxTableSet(table, 1, domain->name);
         if (domain->action == TDX_HOST_ACTION_NONE) {
-            g_string_append_printf(text, " %-5s %-24s error: %s\n", order, domain->name,
-                                   domain->error->message);
+            tdxTableSet(table, 4, "error");
             continue;
         }
-        g_string_append_printf(text, " %-5s %-24s %-3s %10s %-9s %-8s %7.1f s %7.1f s %9.1f s %8s\n",
-                               order, domain->name, domain->is_td ? "yes" : "no", memory,
-                               tdxHostActionToString(domain->action), graceful,
-                               domain->estimate_seconds, domain->estimate_terminate_seconds,
-                               domain->estimate_plain_seconds, start);
-        for (j = 0; domain->warnings && j < domain->warnings->len; j++)
-            g_string_append_printf(text, "       warning: %s\n",
-                                   (const char *) g_ptr_array_index(domain->warnings, j));
+        tdxTableSet(table, 2, domain->is_td ? "yes" : "no");
+        tdxTableSet(table, 3, memory);
+        tdxTableSet(table, 4, tdxHostActionToString(domain->action));
+        if (domain->graceful)
+            tdxTableSetPrintf(table, 5, "%u s", domain->grace_seconds);
+        else
+            tdxTableSet(table, 5, "no");
+        tdxTableSetPrintf(table, 6, "%.1f s", domain->estimate_seconds);
+        tdxTableSetPrintf(table, 7, "%.1f s", domain->estimate_terminate_seconds);
+        tdxTableSetPrintf(table, 8, "%.1f s", domain->estimate_plain_seconds);
+        if (domain->order)
+            tdxTableSetPrintf(table, 9, "+%.1f s", domain->planned_start_seconds);
+        else
+            tdxTableSet(table, 9, "-");
+    }
+    rows = tdxTableToString(table);
+    g_string_append(text, rows);
+
+    /* Under the table, so that each guest stays one row. */
+    for (i = 0; i < plan->domains->len; i++) {
+        const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+        g_autofree char *name = tdxEscapeText(domain->name);
+
+        if (domain->action == TDX_HOST_ACTION_NONE && domain->error) {
+            g_autofree char *message = tdxEscapeText(domain->error->message);
+
+            g_string_append_printf(text, "%s: error: %s\n", name, message);
+        }
+        for (j = 0; domain->warnings && j < domain->warnings->len; j++) {
+            g_autofree char *message = tdxEscapeText(g_ptr_array_index(domain->warnings, j));
+
+            g_string_append_printf(text, "%s: warning: %s\n", name, message);
+        }
     }
     g_string_append(text, "\nWhole host, until every scheduled guest is gone:\n");
     if (plan->graceful_seconds > 0)
@@ -654,8 +690,7 @@ tdxHostPlanToJson(const tdxHostPlan *plan, JsonBuilder *builder)
         tdxHostJsonAddSeconds(builder, "estimate_without_terminate_ms",
                               domain->estimate_plain_seconds);
         tdxHostJsonAddSeconds(builder, "planned_start_ms", domain->planned_start_seconds);
-        if (domain->error)
-            tdxJsonAddString(builder, "error", domain->error->message);
+        tdxJsonAddError(builder, "error", domain->error);
         tdxHostDomainWarningsToJson(domain, builder);
         json_builder_end_object(builder);
     }

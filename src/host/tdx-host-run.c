@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "tdx-host-run.h"
+#include "tdx-escape.h"
+#include "tdx-table.h"
 #include "tdx-host-notify.h"
 #include "tdx-schedule.h"
 #include "tdx-error.h"
@@ -452,6 +454,8 @@ tdxHostTeardownAll(tdxHostRunCtx *ctx)
         .hard_deadline_usec = ctx->deadline_usec,
         .known_probe = tdxHostWorkKnownProbe,
         .known_probe_opaque = work,
+        .progress = ctx->options->progress,
+        .progress_opaque = ctx->options->progress_opaque,
     };
     work->probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     work->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -722,16 +726,23 @@ tdxHostResultToText(const tdxHostPlan *plan)
 {
     GString *text = g_string_new(NULL);
     g_autofree char *summary = tdxHostResultSummary(plan);
+    g_autoptr(tdxTable) table = tdxTableNew();
+    g_autofree char *rows = NULL;
     guint i;
     guint j;
 
-    g_string_append_printf(text, " %-5s %-24s %-3s %-9s %-26s %-11s %9s %9s %9s %9s\n",
-                           "Order", "Name", "TD", "Action", "Path", "Outcome",
-                           "Graceful", "Start", "Teardown", "Gone at");
+    tdxTableAddColumn(table, "Order", TRUE);
+    tdxTableAddColumn(table, "Name", FALSE);
+    tdxTableAddColumn(table, "TD", FALSE);
+    tdxTableAddColumn(table, "Action", FALSE);
+    tdxTableAddColumn(table, "Path", FALSE);
+    tdxTableAddColumn(table, "Outcome", FALSE);
+    tdxTableAddColumn(table, "Graceful", TRUE);
+    tdxTableAddColumn(table, "Start", TRUE);
+    tdxTableAddColumn(table, "Teardown", TRUE);
+    tdxTableAddColumn(table, "Gone at", TRUE);
     for (i = 0; i < plan->domains->len; i++) {
         const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
-        g_autofree char *order = domain->order ? g_strdup_printf("%u", domain->order)
-                                               : g_strdup("-");
         g_autofree char *graceful = tdxHostSecondsString(domain->graceful ? domain->graceful_usec
                                                                           : -1);
         g_autofree char *start = tdxHostSecondsString(domain->start_usec);
@@ -739,20 +750,45 @@ tdxHostResultToText(const tdxHostPlan *plan)
                                                          ? domain->destroy->total_usec : -1);
         g_autofree char *end = tdxHostSecondsString(domain->end_usec);
 
-        g_string_append_printf(text, " %-5s %-24s %-3s %-9s %-26s %-11s %9s %9s %9s %9s\n",
-                               order, domain->name, domain->is_td ? "yes" : "no",
-                               tdxHostActionToString(domain->action),
-                               tdxHostDomainPathString(domain),
-                               tdxHostOutcomeToString(domain->outcome),
-                               graceful, start, teardown, end);
-        if (domain->error)
-            g_string_append_printf(text, "    error: %s\n", domain->error->message);
-        for (j = 0; domain->warnings && j < domain->warnings->len; j++)
-            g_string_append_printf(text, "    warning: %s\n",
-                                   (const char *) g_ptr_array_index(domain->warnings, j));
-        for (j = 0; domain->destroy && j < domain->destroy->notes->len; j++)
-            g_string_append_printf(text, "    note: %s\n",
-                                   (const char *) g_ptr_array_index(domain->destroy->notes, j));
+        tdxTableAddRow(table);
+        if (domain->order)
+            tdxTableSetPrintf(table, 0, "%u", domain->order);
+        else
+            tdxTableSet(table, 0, "-");
+        tdxTableSet(table, 1, domain->name);
+        tdxTableSet(table, 2, domain->is_td ? "yes" : "no");
+        tdxTableSet(table, 3, tdxHostActionToString(domain->action));
+        tdxTableSet(table, 4, tdxHostDomainPathString(domain));
+        tdxTableSet(table, 5, tdxHostOutcomeToString(domain->outcome));
+        tdxTableSet(table, 6, graceful);
+        tdxTableSet(table, 7, start);
+        tdxTableSet(table, 8, teardown);
+        tdxTableSet(table, 9, end);
+    }
+    rows = tdxTableToString(table);
+    g_string_append(text, rows);
+
+    /* Under the table, so that each guest stays one row. */
+    for (i = 0; i < plan->domains->len; i++) {
+        const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+        g_autofree char *name = tdxEscapeText(domain->name);
+
+        if (domain->error) {
+            g_autofree char *message = tdxEscapeText(domain->error->message);
+
+            g_string_append_printf(text, "%s: error: %s\n", name, message);
+        }
+        for (j = 0; domain->warnings && j < domain->warnings->len; j++) {
+            g_autofree char *message = tdxEscapeText(g_ptr_array_index(domain->warnings, j));
+
+            g_string_append_printf(text, "%s: warning: %s\n", name, message);
+        }
+        for (j = 0; domain->destroy && j < domain->destroy->notes->len; j++) {
+            g_autofree char *message = tdxEscapeText(g_ptr_array_index(domain->destroy->notes,
+                                                                       j));
+
+            g_string_append_printf(text, "%s: note: %s\n", name, message);
+        }
     }
     g_string_append_printf(text, "%s\n", summary);
     return g_string_free(text, FALSE);
@@ -812,11 +848,7 @@ tdxHostResultToJson(const tdxHostPlan *plan, JsonBuilder *builder)
             tdxDestroyResultToJson(domain->destroy, builder);
         }
         tdxHostDomainWarningsToJson(domain, builder);
-        json_builder_set_member_name(builder, "error");
-        if (domain->error)
-            json_builder_add_string_value(builder, domain->error->message);
-        else
-            json_builder_add_null_value(builder);
+        tdxJsonAddError(builder, "error", domain->error);
         json_builder_end_object(builder);
     }
     json_builder_end_array(builder);

@@ -53,10 +53,15 @@ tdxDestroyNote(tdxDestroy *ctx, const char *fmt, ...)
 }
 
 
+/* Every phase is announced as it starts: a probe or a destroy that hangs
+ * in QEMU or libvirt shows as that phase with its time running. */
 static void
-tdxDestroyPhaseBegin(tdxDestroy *ctx)
+tdxDestroyPhaseBegin(tdxDestroy *ctx, tdxPhase phase)
 {
     ctx->phase_start = g_get_monotonic_time();
+    if (ctx->options->progress)
+        ctx->options->progress(ctx->result->domain, tdxPhaseToString(phase), 0, 0,
+                               ctx->options->progress_opaque);
 }
 
 
@@ -182,7 +187,7 @@ tdxDestroyGraceful(tdxDestroy *ctx)
     if (!tdxDestroyWantsGraceful(ctx, &grace_seconds) || grace_seconds == 0)
         return FALSE;
 
-    tdxDestroyPhaseBegin(ctx);
+    tdxDestroyPhaseBegin(ctx, TDX_PHASE_GRACEFUL);
     if (virDomainShutdown(ctx->dom) < 0) {
         /* Saved first: the checks below are libvirt calls of their own. */
         g_autoptr(virError) err = virSaveLastError();
@@ -250,7 +255,7 @@ tdxDestroyTerminate(tdxDestroy *ctx)
     guint attempts = config->terminate_retries + 1;
     g_autoptr(GError) error = NULL;
 
-    tdxDestroyPhaseBegin(ctx);
+    tdxDestroyPhaseBegin(ctx, TDX_PHASE_TERMINATE);
     while (ctx->result->terminate_attempts < attempts) {
         g_autoptr(JsonNode) ret = NULL;
 
@@ -294,7 +299,7 @@ tdxDestroyClassify(tdxDestroy *ctx)
 
     ctx->mon = tdxDestroyMonitorNew(ctx);
 
-    tdxDestroyPhaseBegin(ctx);
+    tdxDestroyPhaseBegin(ctx, TDX_PHASE_PROBE);
     if (ctx->options->known_probe &&
         ctx->options->known_probe(ctx->dom, &probe, ctx->options->known_probe_opaque))
         probed = TRUE;
@@ -357,7 +362,7 @@ tdxDestroyKill(tdxDestroy *ctx)
     tdxDestroyResult *result = ctx->result;
     virErrorPtr err;
 
-    tdxDestroyPhaseBegin(ctx);
+    tdxDestroyPhaseBegin(ctx, TDX_PHASE_DESTROY);
     if (virDomainDestroyFlags(ctx->dom, VIR_DOMAIN_DESTROY_DEFAULT) == 0) {
         tdxDestroyPhaseEnd(ctx, TDX_PHASE_DESTROY);
         return TRUE;
@@ -398,7 +403,7 @@ tdxDestroyReclaim(tdxDestroy *ctx)
                                                             result->memory_kib,
                                                             result->is_td,
                                                             terminated));
-    tdxDestroyPhaseBegin(ctx);
+    tdxDestroyPhaseBegin(ctx, TDX_PHASE_RECLAIM);
     tdxWaitDomainGone(ctx->conn, ctx->dom, result->deadline_seconds, "reclaim",
                       ctx->options->progress, ctx->options->progress_opaque,
                       &result->error);
@@ -435,7 +440,7 @@ tdxDestroyDomain(virConnectPtr conn, const char *uuid, const char *name,
     result->uuid = g_strdup(uuid);
     result->notes = g_ptr_array_new_with_free_func(g_free);
 
-    tdxDestroyPhaseBegin(&ctx);
+    tdxDestroyPhaseBegin(&ctx, TDX_PHASE_LOOKUP);
     if (!tdxDestroyLookup(&ctx)) {
         tdxDestroyPhaseEnd(&ctx, TDX_PHASE_LOOKUP);
         goto cleanup;
@@ -462,6 +467,10 @@ tdxDestroyDomain(virConnectPtr conn, const char *uuid, const char *name,
 
  cleanup:
     result->total_usec = g_get_monotonic_time() - start;
+    if (options->progress)
+        options->progress(result->domain, TDX_PROGRESS_DONE,
+                          result->total_usec / (double) G_USEC_PER_SEC, 0,
+                          options->progress_opaque);
     if (ctx.mon)
         tdxMonitorUnref(ctx.mon);
     if (ctx.def)

@@ -15,6 +15,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tdx-error.h"
+#include "tdx-json-schema.h"
 #include "tdx-test-daemon.h"
 
 /* Marks the -object arguments the QEMU wrapper below takes out. */
@@ -239,7 +240,7 @@ testDeepObjectJson(void)
 
     /* list: no crash, a warning naming each domain, both in the table as
      * possible TDs (listed even without --all) */
-    tdxTestRunCli(&list, "-c", uri, "list", "--inactive");
+    tdxTestRunCli(&list, "-c", uri, "list", "--all");
     g_assert_cmpint(list.exit_code, ==, TDX_EXIT_OK);
     tdxTestAssertWarned(&list, "deep-json-td");
     tdxTestAssertWarned(&list, "deep-json-defined");
@@ -249,8 +250,9 @@ testDeepObjectJson(void)
     g_assert_nonnull(strstr(list.out, "deep-json-td"));
     g_assert_nonnull(strstr(list.out, "deep-json-defined"));
 
-    tdxTestRunCli(&list_json, "-c", uri, "list", "--inactive", "--json");
+    tdxTestRunCli(&list_json, "-c", uri, "list", "--all", "--json");
     g_assert_cmpint(list_json.exit_code, ==, TDX_EXIT_OK);
+    tdxTestJsonCheckSchema(list_json.out);
     root = json_from_string(list_json.out, &error);
     g_assert_no_error(error);
     domains = json_object_get_array_member(json_node_get_object(root), "domains");
@@ -266,6 +268,7 @@ testDeepObjectJson(void)
     tdxTestRunCli(&destroy, "-c", uri, "destroy", "--json", "deep-json-td");
     g_assert_cmpint(destroy.exit_code, ==, TDX_EXIT_OK);
     tdxTestAssertWarned(&destroy, "deep-json-td");
+    tdxTestJsonCheckSchema(destroy.out);
     destroy_root = json_from_string(destroy.out, &error);
     g_assert_no_error(error);
     result = tdxTestFindWithMember(destroy_root, "path");

@@ -15,6 +15,7 @@
 #include "tdx-error.h"
 #include "tdx-host-plan.h"
 #include "tdx-host-run.h"
+#include "tdx-json-schema.h"
 #include "tdx-libvirt.h"
 #include "tdx-policy.h"
 #include "tdx-qmp-script.h"
@@ -595,6 +596,8 @@ tdxTestCliRun(gpointer opaque)
     cli->elapsed_usec = g_get_monotonic_time() - start;
     g_assert_true(WIFEXITED(status));
     cli->exit_code = WEXITSTATUS(status);
+    if (g_strv_contains(cli->argv, "--json"))
+        tdxTestJsonCheckSchema(cli->out);
     return NULL;
 }
 
@@ -845,7 +848,7 @@ testStoppedQemu(void)
     g_autofree char *path = NULL;
     const char *argv[] = {
         g_getenv("VIRSH_TDX"), "-c", NULL, "--config", NULL,
-        "shutdown-host", "--non-td", "destroy", "--graceful", "--grace-period", "5",
+        "shutdown-host", "--non-td", "destroy", "--shutdown-first", "--grace-period", "5",
         "--json", NULL,
     };
     const char *healthy[] = { "well-a", "well-b" };

@@ -7,8 +7,11 @@
 
 #include "cli.h"
 #include "tdx-error.h"
+#include "tdx-escape.h"
 #include "tdx-inspect.h"
 #include "tdx-libvirt.h"
+#include "tdx-result.h"
+#include "tdx-table.h"
 
 
 static const char *
@@ -37,31 +40,80 @@ tdxCmdListCompare(gconstpointer a, gconstpointer b)
 }
 
 
+/* Columns sized to their content (tdx-table.h). */
 static void
-tdxCmdListPrintText(GPtrArray *infos)
+tdxCmdListPrintTable(GPtrArray *infos, gboolean quiet)
+{
+    g_autoptr(tdxTable) table = tdxTableNew();
+    g_autofree char *text = NULL;
+    guint i;
+
+    tdxTableSetNoHeadings(table, quiet);
+    tdxTableAddColumn(table, "Id", TRUE);
+    tdxTableAddColumn(table, "Name", FALSE);
+    tdxTableAddColumn(table, "State", FALSE);
+    tdxTableAddColumn(table, "TD", FALSE);
+    tdxTableAddColumn(table, "Memory", TRUE);
+    tdxTableAddColumn(table, "Terminate", FALSE);
+    tdxTableAddColumn(table, "Teardown", TRUE);
+    for (i = 0; i < infos->len; i++) {
+        const tdxDomainInfo *info = g_ptr_array_index(infos, i);
+        g_autofree char *memory = g_format_size_full(info->def->memory_kib * 1024,
+                                                     G_FORMAT_SIZE_IEC_UNITS);
+        double estimate = tdxDomainInfoEstimate(info);
+
+        tdxTableAddRow(table);
+        if (info->def->id >= 0)
+            tdxTableSetPrintf(table, 0, "%d", info->def->id);
+        else
+            tdxTableSet(table, 0, "-");
+        tdxTableSet(table, 1, info->def->name);
+        tdxTableSet(table, 2, tdxDomainStateToString(info->def->state));
+        tdxTableSet(table, 3, tdxDomainInfoIsTD(info) ? "yes" : "no");
+        tdxTableSet(table, 4, memory);
+        tdxTableSet(table, 5, tdxCmdListTerminate(info));
+        tdxTableSetPrintf(table, 6, "~%.*f s", estimate < 10 ? 1 : 0, estimate);
+    }
+    text = tdxTableToString(table);
+    fputs(text, stdout);
+
+    /* Why a Terminate cell says "unknown", after the table so that every
+     * row stays one line. */
+    for (i = 0; i < infos->len; i++) {
+        const tdxDomainInfo *info = g_ptr_array_index(infos, i);
+
+        if (info->probe_error) {
+            g_autofree char *name = tdxEscapeText(info->def->name);
+            g_autofree char *message = tdxEscapeText(info->probe_error->message);
+
+            printf("probe of %s: %s\n", name, message);
+        }
+        if (info->def->policy_error) {
+            g_autofree char *name = tdxEscapeText(info->def->name);
+            g_autofree char *message = tdxEscapeText(info->def->policy_error->message);
+
+            printf("policy of %s: %s (host configuration used)\n", name, message);
+        }
+    }
+}
+
+
+/* virsh list --name / --uuid: one domain a line, nothing else. */
+static void
+tdxCmdListPrintColumns(GPtrArray *infos, gboolean uuid, gboolean name)
 {
     guint i;
 
-    printf(" %-5s %-24s %-12s %-4s %11s %-10s %s\n",
-           "Id", "Name", "State", "TD", "Memory", "Terminate", "Teardown");
-    printf("%s\n", "---------------------------------------------------------------------------------");
     for (i = 0; i < infos->len; i++) {
         const tdxDomainInfo *info = g_ptr_array_index(infos, i);
-        g_autofree char *id = info->def->id >= 0 ? g_strdup_printf("%d", info->def->id)
-                                                 : g_strdup("-");
-        g_autofree char *memory = g_format_size_full(info->def->memory_kib * 1024,
-                                                     G_FORMAT_SIZE_IEC_UNITS);
+        g_autofree char *safe = tdxEscapeText(info->def->name);
 
-        printf(" %-5s %-24s %-12s %-4s %11s %-10s ~%.*f s\n",
-               id, info->def->name, tdxDomainStateToString(info->def->state),
-               tdxDomainInfoIsTD(info) ? "yes" : "no", memory,
-               tdxCmdListTerminate(info),
-               tdxDomainInfoEstimate(info) < 10 ? 1 : 0, tdxDomainInfoEstimate(info));
-        if (info->probe_error)
-            printf("       probe: %s\n", info->probe_error->message);
-        if (info->def->policy_error)
-            printf("       policy: %s (host configuration used)\n",
-                   info->def->policy_error->message);
+        if (uuid && name)
+            printf("%s %s\n", info->def->uuid, safe);
+        else if (uuid)
+            printf("%s\n", info->def->uuid);
+        else
+            printf("%s\n", safe);
     }
 }
 
@@ -70,14 +122,26 @@ int
 tdxCmdList(tdxCli *cli, int argc, char **argv)
 {
     gboolean all = FALSE;
-    gboolean inactive = FALSE;
-    gboolean json = FALSE;
+    gboolean inactive_alias = FALSE;
+    gboolean include_non_td = FALSE;
+    gboolean json = cli->json;    /* --json before or after the command */
     gboolean no_probe = FALSE;
+    gboolean names = FALSE;
+    gboolean uuids = FALSE;
+    gboolean quiet = FALSE;
     GOptionEntry entries[] = {
         { "all", 'a', 0, G_OPTION_ARG_NONE, &all,
+          "list inactive domains too (as virsh list --all)", NULL },
+        { "include-non-td", 0, 0, G_OPTION_ARG_NONE, &include_non_td,
           "also list guests that are not TDs", NULL },
-        { "inactive", 0, 0, G_OPTION_ARG_NONE, &inactive,
-          "also list domains that are not running", NULL },
+        { "inactive", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &inactive_alias,
+          "deprecated spelling of --all", NULL },
+        { "name", 0, 0, G_OPTION_ARG_NONE, &names,
+          "print only the domain names, one a line", NULL },
+        { "uuid", 0, 0, G_OPTION_ARG_NONE, &uuids,
+          "print only the domain UUIDs (with --name: UUID and name)", NULL },
+        { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+          "no table header", NULL },
         { "no-probe", 0, 0, G_OPTION_ARG_NONE, &no_probe,
           "do not ask each QEMU whether it offers tdx-terminate", NULL },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON", NULL },
@@ -85,35 +149,45 @@ tdxCmdList(tdxCli *cli, int argc, char **argv)
     };
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func((GDestroyNotify) tdxDomainInfoFree);
+    g_autoptr(JsonBuilder) warnings = json_builder_new();
     virDomainPtr *doms = NULL;
     unsigned int flags;
     int exit_code;
     int ndoms;
     int i;
 
-    if (!tdxCliParseOptions("list", "",
+    if (!tdxCliParseOptions(cli, "list", "",
                             "List trust domains with their memory, state, whether their "
-                            "QEMU offers tdx-terminate and the estimated teardown time.",
+                            "QEMU offers tdx-terminate and the estimated teardown time. "
+                            "Running domains only, unless --all.",
                             entries, &argc, &argv, &exit_code))
         return exit_code;
     if (argc > 1) {
-        g_printerr("virsh-tdx list: unexpected argument '%s'\n", argv[1]);
-        return TDX_EXIT_USAGE;
+        g_autofree char *arg = tdxEscapeText(argv[1]);
+
+        return tdxCliUsageError(cli, "list", "unexpected argument '%s'", arg);
     }
-    if (inactive)
-        flags = 0;
-    else
-        flags = VIR_CONNECT_LIST_DOMAINS_ACTIVE;
+    if (inactive_alias) {
+        tdxCliDeprecated(cli, "list", "--inactive", "--all");
+        all = TRUE;
+    }
+    quiet |= cli->quiet;
+    flags = all ? 0 : VIR_CONNECT_LIST_DOMAINS_ACTIVE;
+    /* Only the TD filter needs QEMU's answer; names and UUIDs alone of
+     * every guest do not (fast enough for shell completion). */
+    if ((names || uuids) && !json && include_non_td)
+        no_probe = TRUE;
 
     if (!tdxCliConnect(cli, &error))
-        return tdxCliReportError(error);
+        return tdxCliReportError(cli, "list", error);
 
     if ((ndoms = virConnectListAllDomains(cli->conn, &doms, flags)) < 0) {
         tdxLibvirtError(&error, "cannot list domains");
-        return tdxCliReportError(error);
+        return tdxCliReportError(cli, "list", error);
     }
 
     exit_code = TDX_EXIT_OK;
+    json_builder_begin_array(warnings);
     for (i = 0; i < ndoms; i++) {
         g_autoptr(GError) inspect_error = NULL;
         tdxDomainInfo *info = tdxDomainInspect(doms[i], &cli->config, !no_probe,
@@ -122,16 +196,27 @@ tdxCmdList(tdxCli *cli, int argc, char **argv)
         if (!info) {
             /* A domain that vanished since the listing is not news. */
             if (!g_error_matches(inspect_error, TDX_ERROR, TDX_ERROR_NO_DOMAIN)) {
-                g_printerr("virsh-tdx: warning: %s\n", inspect_error->message);
+                char uuid[VIR_UUID_STRING_BUFLEN] = "";
+                g_autofree char *message = tdxEscapeText(inspect_error->message);
+
+                virDomainGetUUIDString(doms[i], uuid);
+                g_printerr("virsh-tdx: warning: %s\n", message);
                 exit_code = tdxErrorToExitCode(inspect_error);
+                json_builder_begin_object(warnings);
+                tdxJsonAddString(warnings, "name", virDomainGetName(doms[i]));
+                tdxJsonAddString(warnings, "uuid", uuid);
+                tdxJsonAddError(warnings, "error", inspect_error);
+                json_builder_end_object(warnings);
             }
-        } else if (all || tdxDomainInfoIsTD(info)) {
+        } else if (include_non_td || tdxDomainInfoIsTD(info)) {
             /* Listed all the same: teardowns use the configuration for
              * it (destroy --strict-policy refuses). Exit 3 says so. */
             if (info->def->policy_error) {
+                g_autofree char *name = tdxEscapeText(info->def->name);
+                g_autofree char *message = tdxEscapeText(info->def->policy_error->message);
+
                 g_printerr("virsh-tdx: warning: domain '%s': %s; its teardown "
-                           "uses the host configuration instead\n",
-                           info->def->name, info->def->policy_error->message);
+                           "uses the host configuration instead\n", name, message);
                 if (exit_code == TDX_EXIT_OK)
                     exit_code = TDX_EXIT_CONFIG;
             }
@@ -142,10 +227,12 @@ tdxCmdList(tdxCli *cli, int argc, char **argv)
         virDomainFree(doms[i]);
     }
     g_free(doms);
+    json_builder_end_array(warnings);
 
     g_ptr_array_sort(infos, tdxCmdListCompare);
     if (json) {
         g_autoptr(JsonBuilder) builder = json_builder_new();
+        g_autoptr(JsonNode) warning_list = json_builder_get_root(warnings);
         guint j;
 
         json_builder_begin_object(builder);
@@ -154,10 +241,14 @@ tdxCmdList(tdxCli *cli, int argc, char **argv)
         for (j = 0; j < infos->len; j++)
             tdxDomainInfoToJson(g_ptr_array_index(infos, j), builder);
         json_builder_end_array(builder);
+        json_builder_set_member_name(builder, "warnings");
+        json_builder_add_value(builder, g_steal_pointer(&warning_list));
         json_builder_end_object(builder);
-        tdxCliPrintJson(builder);
+        tdxCliPrintJson(cli, "list", builder, exit_code);
+    } else if (names || uuids) {
+        tdxCmdListPrintColumns(infos, uuids, names);
     } else {
-        tdxCmdListPrintText(infos);
+        tdxCmdListPrintTable(infos, quiet);
     }
     return exit_code;
 }

@@ -10,18 +10,11 @@
 
 #include "cli.h"
 #include "tdx-error.h"
+#include "tdx-escape.h"
 #include "tdx-host-notify.h"
 #include "tdx-host-plan.h"
 #include "tdx-host-run.h"
-
-
-static void
-tdxCmdShutdownHostStatus(const char *line, gpointer opaque G_GNUC_UNUSED)
-{
-    /* A live line for an operator watching; systemd gets STATUS= instead. */
-    fprintf(stderr, "\r\033[K%s", line);
-    fflush(stderr);
-}
+#include "tdx-result.h"
 
 
 /* The last resort behind TDX_HOST_DEADLINE_BOUND_SECONDS. Everything the
@@ -36,10 +29,15 @@ typedef enum {
 } tdxWatchdogState;
 
 typedef struct {
+    tdxCli *cli;
     gint64 end_usec;
     gboolean json;
     gint state;                 /* tdxWatchdogState */
 } tdxWatchdog;
+
+
+/* One run per process. */
+static tdxWatchdog tdxCmdShutdownHostWatchdogState;
 
 
 static gpointer
@@ -58,15 +56,9 @@ tdxCmdShutdownHostWatchdog(gpointer opaque)
         return NULL;
     tdxHostNotify(message, 0);
     if (watchdog->json) {
-        g_autoptr(JsonBuilder) builder = json_builder_new();
+        g_autoptr(GError) error = g_error_new_literal(TDX_ERROR, TDX_ERROR_TIMEOUT, message);
 
-        json_builder_begin_object(builder);
-        json_builder_set_member_name(builder, "error");
-        json_builder_add_string_value(builder, message);
-        json_builder_set_member_name(builder, "exit_code");
-        json_builder_add_int_value(builder, TDX_EXIT_TIMEOUT);
-        json_builder_end_object(builder);
-        tdxCliPrintJson(builder);
+        tdxCliPrintJsonError(watchdog->cli, "shutdown-host", error);
     }
     g_printerr("\nvirsh-tdx: error: %s\n", message);
     _exit(TDX_EXIT_TIMEOUT);
@@ -105,9 +97,11 @@ int
 tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
 {
     gboolean dry_run = FALSE;
-    gboolean json = FALSE;
+    gboolean json = cli->json;    /* --json before or after the command */
     gboolean graceful = FALSE;
     gboolean no_graceful = FALSE;
+    gboolean graceful_alias = FALSE;
+    gboolean no_graceful_alias = FALSE;
     int jobs = 0;
     int deadline = 0;
     int grace = -1;
@@ -122,10 +116,16 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
           "end the run S seconds after its start whatever is left, at most 5 s "
           "later whatever QEMU does; at least 4 x [destroy] monitor-timeout-ms "
           "(default: [shutdown-host] deadline)", "S" },
-        { "graceful", 0, 0, G_OPTION_ARG_NONE, &graceful,
+        { "shutdown-first", 0, 0, G_OPTION_ARG_NONE, &graceful,
           "ask every guest for an ACPI shutdown first, whatever the policy says", NULL },
-        { "no-graceful", 0, 0, G_OPTION_ARG_NONE, &no_graceful,
+        { "no-shutdown-first", 0, 0, G_OPTION_ARG_NONE, &no_graceful,
           "never ask for an ACPI shutdown, whatever the policy says", NULL },
+        /* Before 0.2; virsh destroy --graceful means "no SIGKILL", which
+         * these never meant: one release with a warning, then gone. */
+        { "graceful", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &graceful_alias,
+          "deprecated spelling of --shutdown-first", NULL },
+        { "no-graceful", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &no_graceful_alias,
+          "deprecated spelling of --no-shutdown-first", NULL },
         { "grace-period", 0, 0, G_OPTION_ARG_INT, &grace,
           "seconds each guest gets to shut down (default: per domain, then "
           "[shutdown-host] grace-period)", "S" },
@@ -138,12 +138,13 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     };
     g_autoptr(GError) error = NULL;
     g_autoptr(tdxHostPlan) plan = NULL;
+    g_autoptr(tdxCliProgress) progress = NULL;
     tdxHostOptions options;
     gint64 start_usec = g_get_monotonic_time();
     tdxWatchdog *watchdog;
     int exit_code;
 
-    if (!tdxCliParseOptions("shutdown-host", "",
+    if (!tdxCliParseOptions(cli, "shutdown-host", "",
                             "Stop every running TD of the connection for a host "
                             "shutdown: all in parallel through the destroy path "
                             "(tdx-terminate), longest teardown first, optionally "
@@ -151,25 +152,33 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
                             "Exit code 0 means every TD is gone.",
                             entries, &argc, &argv, &exit_code))
         return exit_code;
+    if (graceful_alias) {
+        tdxCliDeprecated(cli, "shutdown-host", "--graceful", "--shutdown-first");
+        graceful = TRUE;
+    }
+    if (no_graceful_alias) {
+        tdxCliDeprecated(cli, "shutdown-host", "--no-graceful", "--no-shutdown-first");
+        no_graceful = TRUE;
+    }
 
     tdxHostOptionsInit(&options, &cli->config);
     if (argc > 1) {
-        g_printerr("virsh-tdx shutdown-host: unexpected argument '%s'\n", argv[1]);
-        return TDX_EXIT_USAGE;
+        g_autofree char *arg = tdxEscapeText(argv[1]);
+
+        return tdxCliUsageError(cli, "shutdown-host", "unexpected argument '%s'", arg);
     }
-    if (graceful && no_graceful) {
-        g_printerr("virsh-tdx shutdown-host: --graceful and --no-graceful exclude each other\n");
-        return TDX_EXIT_USAGE;
-    }
-    if (jobs < 0 || deadline < 0 || grace < -1 || grace > 3600) {
-        g_printerr("virsh-tdx shutdown-host: --jobs and --deadline must be 0 or more, "
-                   "--grace-period 0..3600\n");
-        return TDX_EXIT_USAGE;
-    }
+    if (graceful && no_graceful)
+        return tdxCliUsageError(cli, "shutdown-host",
+                                "--shutdown-first and --no-shutdown-first exclude each other");
+    if (jobs < 0 || deadline < 0 || grace < -1 || grace > 3600)
+        return tdxCliUsageError(cli, "shutdown-host",
+                                "--jobs and --deadline must be 0 or more, "
+                                "--grace-period 0..3600");
     if (non_td && !tdxCmdShutdownHostParseNonTd(non_td, &options.non_td)) {
-        g_printerr("virsh-tdx shutdown-host: --non-td must be leave, shutdown or destroy, "
-                   "not '%s'\n", non_td);
-        return TDX_EXIT_USAGE;
+        g_autofree char *arg = tdxEscapeText(non_td);
+
+        return tdxCliUsageError(cli, "shutdown-host",
+                                "--non-td must be leave, shutdown or destroy, not '%s'", arg);
     }
     if (graceful)
         options.graceful = TDX_GRACEFUL_ALWAYS;
@@ -180,12 +189,16 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     options.grace_seconds = grace;
     options.start_usec = start_usec;
     if (deadline > 0 && !cli->config_error &&
-        !tdxHostCheckDeadline(&cli->config, (guint) deadline, "--deadline", &error)) {
-        g_printerr("virsh-tdx shutdown-host: %s\n", error->message);
-        return TDX_EXIT_USAGE;
-    }
-    if (!json && isatty(STDERR_FILENO))
-        options.status = tdxCmdShutdownHostStatus;
+        !tdxHostCheckDeadline(&cli->config, (guint) deadline, "--deadline", &error))
+        return tdxCliUsageError(cli, "shutdown-host", "%s", error->message);
+
+    /* A live line for an operator watching (systemd gets STATUS= instead):
+     * the run's state, then each guest's phase. */
+    progress = tdxCliProgressNew(tdxCliProgressWanted(cli->quiet));
+    options.status = tdxCliProgressStatus;
+    options.status_opaque = progress;
+    options.progress = tdxCliProgressUpdate;
+    options.progress_opaque = progress;
 
     /* Before anything that may block: from here on systemd's stop timeout
      * reaches past our own deadline (TimeoutStopSec= only needs to cover
@@ -194,8 +207,10 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     tdxHostStatus(&options, start_usec +
                   (gint64) tdxHostOptionsDeadlineSeconds(&options) * G_USEC_PER_SEC,
                   "connecting to libvirt");
-    /* Never freed: the thread may outlive this function. */
-    watchdog = g_new0(tdxWatchdog, 1);
+    /* Static, not freed: the thread may outlive this function, and a heap
+     * block it still points to at exit is a leak to LeakSanitizer. */
+    watchdog = &tdxCmdShutdownHostWatchdogState;
+    watchdog->cli = cli;
     watchdog->json = json;
     watchdog->end_usec = start_usec +
         ((gint64) tdxHostOptionsDeadlineSeconds(&options) + TDX_HOST_DEADLINE_BOUND_SECONDS) *
@@ -205,22 +220,23 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
         !(plan = tdxHostPlanNew(cli->conn, &options, &error))) {
         if (!tdxCmdShutdownHostReport(watchdog))
             g_usleep(G_MAXULONG);   /* the watchdog is ending the process */
-        if (options.status)
-            fputs("\r\033[K", stderr);
-        return tdxCliReportError(error);
+        /* The status line goes before the message is printed. */
+        g_clear_pointer(&progress, tdxCliProgressFree);
+        return tdxCliReportError(cli, "shutdown-host", error);
     }
 
     if (dry_run) {
         if (!tdxCmdShutdownHostReport(watchdog))
             g_usleep(G_MAXULONG);
-        /* The planning phase had its status line too. */
-        if (options.status)
-            fputs("\r\033[K", stderr);
+        g_clear_pointer(&progress, tdxCliProgressFree);
         if (json) {
             g_autoptr(JsonBuilder) builder = json_builder_new();
+            g_autoptr(JsonNode) root = NULL;
 
             tdxHostPlanToJson(plan, builder);
-            tdxCliPrintJson(builder);
+            root = json_builder_get_root(builder);
+            json_object_set_boolean_member(json_node_get_object(root), "dry_run", TRUE);
+            tdxCliPrintJsonNode(cli, "shutdown-host", root, tdxHostPlanDryRunExitCode(plan));
         } else {
             g_autofree char *text = tdxHostPlanToText(plan);
 
@@ -234,21 +250,31 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     exit_code = tdxHostRun(cli->conn, plan, &options);
     if (!tdxCmdShutdownHostReport(watchdog))
         g_usleep(G_MAXULONG);
-    if (options.status)
-        fputs("\r\033[K", stderr);
+    g_clear_pointer(&progress, tdxCliProgressFree);
 
     if (json) {
         g_autoptr(JsonBuilder) builder = json_builder_new();
 
+        g_autoptr(JsonNode) root = NULL;
+        JsonObject *object;
+
         tdxHostResultToJson(plan, builder);
-        tdxCliPrintJson(builder);
+        root = json_builder_get_root(builder);
+        object = json_node_get_object(root);
+        json_object_set_boolean_member(object, "dry_run", FALSE);
+        /* What ended the run early (the connection lost...). */
+        json_object_set_member(object, "error", tdxCliJsonError(plan->error));
+        tdxCliPrintJsonNode(cli, "shutdown-host", root, exit_code);
     } else {
         g_autofree char *text = tdxHostResultToText(plan);
 
         fputs(text, stdout);
         fflush(stdout);
     }
-    if (plan->error)
-        tdxCliReportError(plan->error);
+    if (plan->error) {
+        g_autofree char *message = tdxEscapeText(plan->error->message);
+
+        g_printerr("virsh-tdx: error: %s\n", message);
+    }
     return exit_code;
 }
