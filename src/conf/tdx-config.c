@@ -300,6 +300,28 @@ tdxConfigParseKeyFile(GKeyFile *kf, const char *path, tdxConfig *config,
 }
 
 
+/* Rules between keys, once each has its own range. */
+static gboolean
+tdxConfigCheckRelations(const tdxConfig *config, const char *path, GError **error)
+{
+    guint64 needed_ms = (guint64) TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS *
+                        config->monitor_timeout_ms;
+
+    if ((guint64) config->host_deadline_seconds * 1000 < needed_ms) {
+        g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
+                    "%s: [shutdown-host] deadline=%u is shorter than %u x "
+                    "[destroy] monitor-timeout-ms=%u: a hung QEMU could use up the "
+                    "whole deadline before any teardown starts; raise deadline to "
+                    "at least %" G_GUINT64_FORMAT " or lower monitor-timeout-ms",
+                    path, config->host_deadline_seconds,
+                    TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS, config->monitor_timeout_ms,
+                    (needed_ms + 999) / 1000);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+
 gboolean
 tdxConfigLoad(tdxConfig *config, const char *path,
               gboolean missing_ok, GError **error)
@@ -323,7 +345,8 @@ tdxConfigLoad(tdxConfig *config, const char *path,
     /* Work on a copy so that an error leaves @config as it was. */
     tmp = *config;
     tmp.uri = g_strdup(config->uri);
-    if (!tdxConfigParseKeyFile(kf, path, &tmp, error)) {
+    if (!tdxConfigParseKeyFile(kf, path, &tmp, error) ||
+        !tdxConfigCheckRelations(&tmp, path, error)) {
         tdxConfigClear(&tmp);
         return FALSE;
     }

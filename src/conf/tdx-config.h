@@ -31,6 +31,13 @@ typedef enum {
     TDX_HOST_NON_TD_DESTROY,  /* destroy them */
 } tdxHostNonTdAction;
 
+/* [shutdown-host] deadline must hold this many [destroy]
+ * monitor-timeout-ms: the inspection and the probe of a hung QEMU (each
+ * ends at its first timeout), and the same again for the tdx-terminate of
+ * the guests after it; otherwise one stopped QEMU could use up the whole
+ * deadline before any teardown starts. docs/configuration.rst. */
+#define TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS 4
+
 typedef struct _tdxConfig tdxConfig;
 struct _tdxConfig {
     /* [connection] */

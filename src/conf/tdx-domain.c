@@ -32,6 +32,7 @@ tdxDomainDefFree(tdxDomainDef *def)
         return;
     g_free(def->name);
     g_free(def->uuid);
+    g_clear_error(&def->policy_error);
     g_free(def);
 }
 
@@ -448,8 +449,8 @@ tdxDomainDefParseString(const char *xml, GError **error)
         return NULL;
     if (!tdxDomainDetectTd(ctxt, def, error))
         return NULL;
-    if (!tdxDomainParsePolicy(ctxt, def, error))
-        return NULL;
+    if (!tdxDomainParsePolicy(ctxt, def, &def->policy_error))
+        memset(&def->policy, 0, sizeof(def->policy));
 
     return g_steal_pointer(&def);
 }

@@ -29,11 +29,16 @@ struct _tdxDomainDef {
     gboolean has_tdx_policy;
     guint64 tdx_policy;         /* <launchSecurity><policy> (TD attributes) */
     tdxPolicy policy;           /* our <metadata> element, if any */
+    /* Why our <metadata> element could not be used (then @policy is all
+     * unset: the host configuration decides). Not a parse failure: a typo
+     * in one guest's metadata must never keep it running at host shutdown;
+     * each caller decides to warn or refuse (docs/metadata.rst). */
+    GError *policy_error;
 };
 
 /* Parse a libvirt domain XML document (as virDomainGetXMLDesc returns it).
- * Returns NULL and sets @error (TDX_ERROR_INVALID_XML naming the element, or
- * TDX_ERROR_INVALID_METADATA) on anything malformed. */
+ * Returns NULL and sets @error (TDX_ERROR_INVALID_XML naming the element)
+ * on anything malformed; an unusable policy sets def->policy_error only. */
 tdxDomainDef *tdxDomainDefParseString(const char *xml, GError **error);
 void tdxDomainDefFree(tdxDomainDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tdxDomainDef, tdxDomainDefFree);

@@ -27,6 +27,23 @@ tdxHostNotify(const char *status, gint64 extend_usec)
 }
 
 
+void
+tdxHostStatus(const tdxHostOptions *options, gint64 deadline_usec, const char *fmt, ...)
+{
+    g_autofree char *line = NULL;
+    gint64 left = deadline_usec - g_get_monotonic_time();
+    va_list args;
+
+    va_start(args, fmt);
+    line = g_strdup_vprintf(fmt, args);
+    va_end(args);
+
+    tdxHostNotify(line, MAX(left, 0) + 2 * TDX_HOST_DEADLINE_BOUND_SECONDS * G_USEC_PER_SEC);
+    if (options->status)
+        options->status(line, options->status_opaque);
+}
+
+
 static gint64
 tdxHostDomainPhaseMs(const tdxHostDomain *domain, tdxPhase phase)
 {
@@ -41,7 +58,19 @@ tdxHostJournalDomain(const tdxHostDomain *domain)
     const char *path = domain->outcome == TDX_HOST_OUTCOME_LEFT
                        ? "left" : tdxDestroyPathToString(domain->path);
     gint64 total_ms = domain->end_usec >= 0 ? domain->end_usec / 1000 : -1;
+    g_autofree char *warnings = NULL;
     int priority = LOG_INFO;
+
+    if (domain->warnings && domain->warnings->len > 0) {
+        GString *text = g_string_new(NULL);
+        guint i;
+
+        for (i = 0; i < domain->warnings->len; i++)
+            g_string_append_printf(text, "%s%s", i ? "; " : "",
+                                   (const char *) g_ptr_array_index(domain->warnings, i));
+        warnings = g_string_free(text, FALSE);
+        priority = LOG_WARNING;
+    }
 
     if (domain->outcome == TDX_HOST_OUTCOME_FAILED ||
         domain->outcome == TDX_HOST_OUTCOME_NOT_STARTED ||
@@ -75,7 +104,10 @@ tdxHostJournalDomain(const tdxHostDomain *domain)
                     tdxHostDomainPhaseMs(domain, TDX_PHASE_DESTROY),
                     "TDX_RECLAIM_MS=%" G_GINT64_FORMAT,
                     tdxHostDomainPhaseMs(domain, TDX_PHASE_RECLAIM),
-                    "TDX_TOTAL_MS=%" G_GINT64_FORMAT, total_ms,
+                    "TDX_WARNINGS=%s", warnings ? warnings : "",
+                    /* Last on purpose: a guest that is not gone has no
+                     * total, and a NULL format ends the fields. */
+                    total_ms >= 0 ? "TDX_TOTAL_MS=%" G_GINT64_FORMAT : NULL, total_ms,
                     NULL);
 }
 

@@ -22,8 +22,17 @@
  * it runs out; a run that hangs stops sending and is killed. */
 void tdxHostNotify(const char *status, gint64 extend_usec);
 
+/* The status line of a run whose deadline is @deadline_usec: to systemd
+ * with EXTEND_TIMEOUT_USEC= reaching TDX_HOST_DEADLINE_BOUND_SECONDS past
+ * the run's own bound (so systemd never kills a run that keeps its
+ * promise), and to @options->status. Every phase sends it, the first one
+ * before connecting to libvirt. */
+void tdxHostStatus(const tdxHostOptions *options, gint64 deadline_usec,
+                   const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
 /* One structured entry per domain: TDX_DOMAIN=, TDX_PATH=, TDX_OUTCOME=,
- * TDX_TOTAL_MS= and each phase's TDX_*_MS=. The run writes it as soon as
+ * TDX_TOTAL_MS= (only for a guest that is gone) and each phase's
+ * TDX_*_MS=; TDX_WARNINGS= when something did not go as configured. The run writes it as soon as
  * the domain's outcome is known, so that a run killed by systemd leaves
  * what it knew; @domain must not change meanwhile. */
 void tdxHostJournalDomain(const tdxHostDomain *domain);

@@ -15,6 +15,16 @@
 #include "tdx-monitor.h"
 #include "tdx-probe.h"
 
+/* The run ends at most this long after its deadline, whatever QEMU or
+ * libvirt do (docs/shutdown-host.rst): teardowns still running at
+ * deadline + TDX_HOST_ABANDON_SLACK_SECONDS are abandoned, and what is
+ * left is writing the report. */
+#define TDX_HOST_DEADLINE_BOUND_SECONDS 5
+/* Seconds past the deadline the run gives teardowns that are bounded by
+ * it themselves, so that they report their own timeout rather than being
+ * abandoned. */
+#define TDX_HOST_ABANDON_SLACK_SECONDS 2
+
 typedef enum {
     TDX_HOST_ACTION_TERMINATE,  /* a TD: the destroy path, with terminate */
     TDX_HOST_ACTION_DESTROY,    /* not a TD, non-td=destroy */
@@ -51,6 +61,7 @@ struct _tdxHostDomain {
     double estimate_terminate_seconds;
     double estimate_plain_seconds;
     guint order;                /* 1-based teardown order; 0: not scheduled */
+    GPtrArray *warnings;        /* char *: what went wrong but did not stop it */
     double planned_start_seconds; /* per the model, without grace periods */
 
     /* Filled in by the run. Times are relative to the start of the run. */
@@ -58,7 +69,7 @@ struct _tdxHostDomain {
     tdxDestroyPath path;
     gint64 graceful_usec;       /* from the ACPI shutdown until gone or out of grace */
     gint64 start_usec;          /* teardown start; -1: never started */
-    gint64 end_usec;            /* gone (or given up on); -1: never */
+    gint64 end_usec;            /* gone at; -1: not gone (failed, abandoned...) */
     tdxDestroyResult *destroy;  /* NULL unless the destroy path ran */
     GError *error;
     gboolean journaled;         /* its journal entry is written */
@@ -67,6 +78,8 @@ struct _tdxHostDomain {
 typedef struct _tdxHostPlan tdxHostPlan;
 struct _tdxHostPlan {
     GPtrArray *domains;         /* tdxHostDomain, in teardown order, then the rest */
+    gint64 start_usec;          /* g_get_monotonic_time(): the deadline counts from here */
+    gint64 deadline_usec;       /* start + deadline */
     guint jobs;
     guint deadline_seconds;
     tdxHostNonTdAction non_td;
@@ -90,6 +103,9 @@ struct _tdxHostOptions {
     tdxGracefulMode graceful;   /* POLICY: per-domain metadata, then [shutdown-host] */
     guint jobs;                 /* 0: [shutdown-host] jobs (0 there: one per CPU) */
     guint deadline_seconds;     /* 0: [shutdown-host] deadline */
+    /* g_get_monotonic_time() when the command started (0: when the plan
+     * is made): connecting and inspecting count against the deadline. */
+    gint64 start_usec;
     gint grace_seconds;         /* -1: per domain, then [shutdown-host] grace-period */
     gint non_td;                /* -1: [shutdown-host] non-td, else a tdxHostNonTdAction */
     /* NULL: talk to QEMU through libvirt. */
@@ -105,6 +121,13 @@ struct _tdxHostOptions {
 };
 
 void tdxHostOptionsInit(tdxHostOptions *options, const tdxConfig *config);
+guint tdxHostOptionsDeadlineSeconds(const tdxHostOptions *options);
+
+/* FALSE with @error (TDX_ERROR_INVALID_ARG) when @deadline_seconds
+ * cannot hold TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS of @config's
+ * monitor-timeout-ms; @what names where the deadline came from. */
+gboolean tdxHostCheckDeadline(const tdxConfig *config, guint deadline_seconds,
+                              const char *what, GError **error);
 
 void tdxHostDomainFree(tdxHostDomain *domain);
 void tdxHostPlanFree(tdxHostPlan *plan);
@@ -122,6 +145,14 @@ const tdxHostDomain *tdxHostPlanFind(const tdxHostPlan *plan, const char *name);
 const char *tdxHostActionToString(tdxHostAction action);
 const char *tdxHostOutcomeToString(tdxHostOutcome outcome);
 
+/* What a dry run exits with: 0 when the run would go as planned; else the
+ * code of what would go wrong (a guest that cannot be inspected: its
+ * error's; an unusable policy, which the run replaces by the host
+ * configuration: TDX_EXIT_CONFIG), TDX_EXIT_FAILED when they differ. */
+int tdxHostPlanDryRunExitCode(const tdxHostPlan *plan);
+
 /* The dry run: order, estimate per domain and for the whole host. */
 char *tdxHostPlanToText(const tdxHostPlan *plan);
 void tdxHostPlanToJson(const tdxHostPlan *plan, JsonBuilder *builder);
+/* "warnings": [...] of one domain's record. */
+void tdxHostDomainWarningsToJson(const tdxHostDomain *domain, JsonBuilder *builder);

@@ -4,16 +4,15 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "tdx-host-run.h"
+#include "tdx-escape.h"
+#include "tdx-table.h"
 #include "tdx-host-notify.h"
-#include "tdx-host-schedule.h"
+#include "tdx-schedule.h"
 #include "tdx-error.h"
 #include "tdx-libvirt.h"
 #include "tdx-resolve.h"
 #include "tdx-result.h"
 
-/* How far EXTEND_TIMEOUT_USEC reaches past our own deadline: enough for
- * the report, short enough that a run which hangs is killed soon after. */
-#define TDX_HOST_EXTEND_MARGIN_USEC (30 * G_USEC_PER_SEC)
 /* Shutdown requests wait on QEMU monitors, not on CPUs. */
 #define TDX_HOST_SHUTDOWN_THREADS 32
 
@@ -49,21 +48,6 @@ tdxHostDomainActedOn(const tdxHostDomain *domain)
 }
 
 
-static void G_GNUC_PRINTF(2, 3)
-tdxHostStatus(tdxHostRunCtx *ctx, const char *fmt, ...)
-{
-    g_autofree char *line = NULL;
-    gint64 left = ctx->abandon_usec - g_get_monotonic_time();
-    va_list args;
-
-    va_start(args, fmt);
-    line = g_strdup_vprintf(fmt, args);
-    va_end(args);
-
-    tdxHostNotify(line, MAX(left, 0) + TDX_HOST_EXTEND_MARGIN_USEC);
-    if (ctx->options->status)
-        ctx->options->status(line, ctx->options->status_opaque);
-}
 
 
 static double
@@ -83,34 +67,46 @@ typedef struct {
     virDomainPtr dom;
     gint64 grace_end_usec;
     gboolean pending;       /* asked to shut down, not settled yet */
+    gboolean answered;      /* its ACPI request returned */
 } tdxHostGraceful;
 
 /* What only the run's own thread touches (the tick runs there too). */
 typedef struct {
     tdxHostRunCtx *ctx;
-    tdxHostSchedule *schedule;
+    tdxSchedule *schedule;
     GHashTable *by_uuid;    /* uuid -> tdxHostDomain: tasks are keyed by UUID */
     GArray *graceful;       /* tdxHostGraceful */
+    tdxSchedule *asks;      /* their ACPI requests, in the same order */
     gint64 graceful_start_usec;
 } tdxHostTeardown;
 
 
 static void
-tdxHostGracefulAsk(gpointer data, gpointer opaque G_GNUC_UNUSED)
+tdxHostDomainUnref(gpointer dom)
 {
-    tdxHostGraceful *item = data;
-    virErrorPtr err;
+    virDomainFree(dom);
+}
 
-    if (virDomainShutdown(item->dom) == 0) {
-        item->pending = TRUE;
-        return;
-    }
-    err = virGetLastError();
+
+/* On a worker of the ACPI schedule, whose opaque is uuid -> virDomainPtr:
+ * NULL when asked (or gone already), else why not. A QEMU that does not
+ * answer (stopped) keeps its worker in virDomainShutdown() for as long as
+ * libvirt likes; nobody waits for it, the guest's grace period runs
+ * meanwhile and its teardown starts when it ends. */
+static gpointer
+tdxHostGracefulAsk(const char *uuid, gpointer opaque)
+{
+    virDomainPtr dom = g_hash_table_lookup(opaque, uuid);
+    g_autoptr(virError) err = NULL;
+    GError *error = NULL;
+
+    if (virDomainShutdown(dom) == 0)
+        return NULL;
+    err = virSaveLastError();
     if (tdxLibvirtErrorIsDomainGone(err))
-        return;
-    /* Refused (e.g. no ACPI): its teardown may start at once. */
-    g_message("%s: graceful shutdown refused (%s)", item->domain->name,
-              err && err->message ? err->message : "unknown error");
+        return NULL;
+    tdxLibvirtErrorFrom(err, &error, "ACPI shutdown refused");
+    return error;
 }
 
 
@@ -120,7 +116,7 @@ tdxHostGracefulEvent(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom G_GNUC_U
                      int event, int detail G_GNUC_UNUSED, void *opaque)
 {
     if (event == VIR_DOMAIN_EVENT_STOPPED || event == VIR_DOMAIN_EVENT_UNDEFINED)
-        tdxHostScheduleWake(opaque);
+        tdxScheduleWake(opaque);
     return 0;
 }
 
@@ -145,6 +141,29 @@ tdxHostGracefulSettle(tdxHostTeardown *teardown, tdxHostGraceful *item, gint64 w
     item->pending = FALSE;
     item->domain->graceful_usec = when_usec - teardown->graceful_start_usec;
     plan->graceful_phase_usec = MAX(plan->graceful_phase_usec, item->domain->graceful_usec);
+}
+
+
+/* An ACPI request that was refused (no ACPI, paused...) ends that guest's
+ * grace period: its teardown may start at once. */
+static void
+tdxHostGracefulAnswers(tdxHostTeardown *teardown)
+{
+    guint i;
+
+    for (i = 0; teardown->asks && i < teardown->graceful->len; i++) {
+        tdxHostGraceful *item = &g_array_index(teardown->graceful, tdxHostGraceful, i);
+        const GError *error;
+
+        if (item->answered || tdxScheduleState(teardown->asks, i) != TDX_TASK_DONE)
+            continue;
+        item->answered = TRUE;
+        if (!(error = tdxScheduleResult(teardown->asks, i)) || !item->pending)
+            continue;
+        g_message("%s: %s", item->domain->name, error->message);
+        tdxHostGracefulSettle(teardown, item, g_get_monotonic_time());
+        tdxScheduleRelease(teardown->schedule, item->domain->uuid);
+    }
 }
 
 
@@ -173,7 +192,7 @@ tdxHostGracefulCheck(tdxHostTeardown *teardown, double *longest)
             plan->error->code = TDX_ERROR_CONNECTION;
             /* The teardowns that run fail by themselves; nothing new
              * starts against a daemon that is gone. */
-            tdxHostScheduleCancelWaiting(teardown->schedule);
+            tdxScheduleCancelWaiting(teardown->schedule);
             now = g_get_monotonic_time();
             for (; i < teardown->graceful->len; i++) {
                 item = &g_array_index(teardown->graceful, tdxHostGraceful, i);
@@ -187,7 +206,7 @@ tdxHostGracefulCheck(tdxHostTeardown *teardown, double *longest)
             gone = 0;
         now = g_get_monotonic_time();
         if (gone) {
-            if (tdxHostScheduleCancel(teardown->schedule, item->domain->uuid)) {
+            if (tdxScheduleCancel(teardown->schedule, item->domain->uuid)) {
                 tdxHostGracefulSettle(teardown, item, now);
                 item->domain->outcome = TDX_HOST_OUTCOME_GONE;
                 item->domain->path = TDX_DESTROY_PATH_GRACEFUL;
@@ -258,45 +277,48 @@ tdxHostWorkRun(const char *uuid, gpointer opaque)
 
 
 static void
-tdxHostTeardownRecord(tdxHostRunCtx *ctx, tdxHostSchedule *schedule, guint i,
+tdxHostTeardownRecord(tdxHostRunCtx *ctx, tdxSchedule *schedule, guint i,
                       tdxHostDomain *domain)
 {
     tdxDestroyResult *result;
     gint64 start;
     gint64 end;
 
-    tdxHostScheduleTimes(schedule, i, &start, &end);
+    tdxScheduleTimes(schedule, i, &start, &end);
     if (start > 0)
         domain->start_usec = start - ctx->start_usec;
 
-    switch (tdxHostScheduleState(schedule, i)) {
-    case TDX_HOST_TASK_CANCELLED:
+    switch (tdxScheduleState(schedule, i)) {
+    case TDX_TASK_CANCELLED:
         /* Gone by itself (recorded then), or the daemon was lost. */
         return;
-    case TDX_HOST_TASK_NOT_STARTED:
+    case TDX_TASK_NOT_STARTED:
         domain->outcome = TDX_HOST_OUTCOME_NOT_STARTED;
         g_set_error(&domain->error, TDX_ERROR, TDX_ERROR_TIMEOUT,
                     "deadline of %u s passed before its teardown could start",
                     ctx->plan->deadline_seconds);
         return;
-    case TDX_HOST_TASK_RUNNING:
+    case TDX_TASK_RUNNING:
         domain->outcome = TDX_HOST_OUTCOME_ABANDONED;
         g_set_error(&domain->error, TDX_ERROR, TDX_ERROR_TIMEOUT,
                     "still being torn down at the deadline of %u s",
                     ctx->plan->deadline_seconds);
         return;
-    case TDX_HOST_TASK_DONE:
+    case TDX_TASK_DONE:
         break;
     }
 
-    result = domain->destroy = tdxHostScheduleStealResult(schedule, i);
-    domain->end_usec = end - ctx->start_usec;
+    result = domain->destroy = tdxScheduleStealResult(schedule, i);
     domain->path = result->path;
     if (result->error) {
+        /* No "gone at" for a guest that is still there: end_usec stays
+         * -1 (gone_at_ms -1, no TDX_TOTAL_MS); its teardown's own time
+         * is in destroy->total_usec. */
         domain->outcome = TDX_HOST_OUTCOME_FAILED;
         domain->error = g_error_copy(result->error);
     } else {
         domain->outcome = TDX_HOST_OUTCOME_GONE;
+        domain->end_usec = end - ctx->start_usec;
     }
 }
 
@@ -306,17 +328,17 @@ tdxHostTeardownRecord(tdxHostRunCtx *ctx, tdxHostSchedule *schedule, guint i,
 static void
 tdxHostTeardownCollect(tdxHostTeardown *teardown, gboolean final)
 {
-    tdxHostSchedule *schedule = teardown->schedule;
+    tdxSchedule *schedule = teardown->schedule;
     guint i;
 
-    for (i = 0; i < tdxHostScheduleSize(schedule); i++) {
+    for (i = 0; i < tdxScheduleSize(schedule); i++) {
         tdxHostDomain *domain = g_hash_table_lookup(teardown->by_uuid,
-                                                    tdxHostScheduleName(schedule, i));
-        tdxHostTaskState state = tdxHostScheduleState(schedule, i);
+                                                    tdxScheduleName(schedule, i));
+        tdxTaskState state = tdxScheduleState(schedule, i);
 
         if (domain->outcome != TDX_HOST_OUTCOME_PENDING ||
-            state == TDX_HOST_TASK_CANCELLED ||
-            (!final && state != TDX_HOST_TASK_DONE))
+            state == TDX_TASK_CANCELLED ||
+            (!final && state != TDX_TASK_DONE))
             continue;
         tdxHostTeardownRecord(teardown->ctx, schedule, i, domain);
         tdxHostDomainSettled(domain);
@@ -325,7 +347,7 @@ tdxHostTeardownCollect(tdxHostTeardown *teardown, gboolean final)
 
 
 static void
-tdxHostTeardownTick(tdxHostSchedule *schedule, gpointer opaque)
+tdxHostTeardownTick(tdxSchedule *schedule, gpointer opaque)
 {
     tdxHostTeardown *teardown = opaque;
     tdxHostRunCtx *ctx = teardown->ctx;
@@ -340,10 +362,11 @@ tdxHostTeardownTick(tdxHostSchedule *schedule, gpointer opaque)
     guint cancelled;
     guint i;
 
+    tdxHostGracefulAnswers(teardown);
     pending = tdxHostGracefulCheck(teardown, &longest);
     tdxHostTeardownCollect(teardown, FALSE);
 
-    running = tdxHostScheduleRunning(schedule);
+    running = tdxScheduleRunning(schedule);
     for (i = 0; running[i]; i++) {
         const tdxHostDomain *domain = g_hash_table_lookup(teardown->by_uuid, running[i]);
 
@@ -351,17 +374,43 @@ tdxHostTeardownTick(tdxHostSchedule *schedule, gpointer opaque)
         running[i] = g_strdup(domain->name);
     }
     names = g_strjoinv(" ", running);
-    tdxHostScheduleCounts(schedule, &done, &nrunning, &waiting, &cancelled);
+    tdxScheduleCounts(schedule, &done, &nrunning, &waiting, &cancelled);
     if (pending > 0)
         graceful = g_strdup_printf("graceful: %u of %u guests still shutting down, "
                                    "up to %.0f s more; ", pending,
                                    teardown->graceful->len, longest);
-    tdxHostStatus(ctx, "%steardown: %u of %u done, %u running%s%s%s, %u waiting; "
+    tdxHostStatus(ctx->options, ctx->deadline_usec, "%steardown: %u of %u done, %u running%s%s%s, %u waiting; "
                   "deadline in %.0f s",
                   graceful ? graceful : "",
-                  done, tdxHostScheduleSize(schedule) - cancelled, nrunning,
+                  done, tdxScheduleSize(schedule) - cancelled, nrunning,
                   *names ? " (" : "", names, *names ? ")" : "", waiting,
                   tdxHostSecondsLeft(ctx));
+}
+
+
+/* When @domain's grace period must end: its own length, but early enough
+ * that its teardown (its estimate, and a probe and a terminate of a QEMU
+ * that may not answer) still fits before the deadline. A grace period
+ * longer than the deadline used to mean a teardown that never started. */
+static gint64
+tdxHostGraceEnd(tdxHostRunCtx *ctx, tdxHostDomain *domain, gint64 graceful_start_usec)
+{
+    const tdxConfig *config = ctx->options->config;
+    gint64 wanted = graceful_start_usec + (gint64) domain->grace_seconds * G_USEC_PER_SEC;
+    gint64 reserve = (gint64) (domain->estimate_seconds * G_USEC_PER_SEC) +
+                     2 * (gint64) config->monitor_timeout_ms * 1000;
+    gint64 latest = MAX(graceful_start_usec, ctx->deadline_usec - reserve);
+
+    if (wanted <= latest)
+        return wanted;
+    g_warning("%s: grace period cut from %u s to %.1f s so that its teardown "
+              "fits before the deadline", domain->name, domain->grace_seconds,
+              (latest - graceful_start_usec) / (double) G_USEC_PER_SEC);
+    g_ptr_array_add(domain->warnings,
+                    g_strdup_printf("grace period cut from %u s to %.1f s to fit the "
+                                    "deadline", domain->grace_seconds,
+                                    (latest - graceful_start_usec) / (double) G_USEC_PER_SEC));
+    return latest;
 }
 
 
@@ -375,7 +424,7 @@ tdxHostTeardownAll(tdxHostRunCtx *ctx)
 {
     tdxHostPlan *plan = ctx->plan;
     tdxHostWork *work = g_new0(tdxHostWork, 1);
-    g_autoptr(tdxHostSchedule) schedule = NULL;
+    g_autoptr(tdxSchedule) schedule = NULL;
     g_autoptr(GHashTable) by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
     g_autoptr(GArray) graceful = g_array_new(FALSE, TRUE, sizeof(tdxHostGraceful));
     g_autoptr(GHashTable) held = g_hash_table_new(g_str_hash, g_str_equal);
@@ -409,7 +458,7 @@ tdxHostTeardownAll(tdxHostRunCtx *ctx)
     };
     work->probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     work->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    schedule = tdxHostScheduleNew(plan->jobs, tdxHostWorkRun, work, tdxHostWorkFree,
+    schedule = tdxScheduleNew(plan->jobs, tdxHostWorkRun, work, tdxHostWorkFree,
                                   (GDestroyNotify) tdxDestroyResultFree);
     teardown.schedule = schedule;
 
@@ -425,41 +474,44 @@ tdxHostTeardownAll(tdxHostRunCtx *ctx)
             /* Gone already, or unreachable: its teardown finds out. */
             continue;
         }
-        item.grace_end_usec = MIN(teardown.graceful_start_usec +
-                                  (gint64) domain->grace_seconds * G_USEC_PER_SEC,
-                                  ctx->deadline_usec);
+        item.grace_end_usec = tdxHostGraceEnd(ctx, domain, teardown.graceful_start_usec);
+        item.pending = TRUE;
         g_array_append_val(graceful, item);
     }
 
     if (graceful->len > 0) {
-        GThreadPool *pool;
+        GHashTable *doms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                 tdxHostDomainUnref);
 
         callback = virConnectDomainEventRegisterAny(ctx->conn, NULL,
                                                     VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                                     VIR_DOMAIN_EVENT_CALLBACK(tdxHostGracefulEvent),
-                                                    tdxHostScheduleRef(schedule),
-                                                    (virFreeCallback) tdxHostScheduleUnref);
+                                                    tdxScheduleRef(schedule),
+                                                    (virFreeCallback) tdxScheduleUnref);
         if (callback < 0) {
             /* Without events the once-a-second tick still sees them go. */
             virResetLastError();
-            tdxHostScheduleUnref(schedule);
+            tdxScheduleUnref(schedule);
         }
 
-        tdxHostStatus(ctx, "graceful: asking %u guests to shut down", graceful->len);
-        /* All at once: each guest's grace period runs in parallel with
-         * the others' and with the teardowns. */
-        pool = g_thread_pool_new(tdxHostGracefulAsk, NULL,
-                                 MIN(graceful->len, TDX_HOST_SHUTDOWN_THREADS), FALSE, NULL);
-        for (i = 0; i < graceful->len; i++)
-            g_thread_pool_push(pool, &g_array_index(graceful, tdxHostGraceful, i), NULL);
-        g_thread_pool_free(pool, FALSE, TRUE);
-
+        tdxHostStatus(ctx->options, ctx->deadline_usec, "graceful: asking %u guests to shut down", graceful->len);
+        /* All at once, and not waited for: each guest's grace period
+         * runs from now, in parallel with the others' and with the
+         * teardowns, whether its QEMU answers the request or not. */
+        teardown.asks = tdxScheduleNew(MIN(graceful->len, TDX_HOST_SHUTDOWN_THREADS),
+                                       tdxHostGracefulAsk, doms,
+                                       (GDestroyNotify) g_hash_table_unref,
+                                       (GDestroyNotify) g_error_free);
+        tdxScheduleSetOrder(teardown.asks, TDX_SCHEDULE_AS_ADDED);
         for (i = 0; i < graceful->len; i++) {
             tdxHostGraceful *item = &g_array_index(graceful, tdxHostGraceful, i);
 
-            if (item->pending)
-                g_hash_table_insert(held, item->domain->uuid, item);
+            virDomainRef(item->dom);
+            g_hash_table_insert(doms, g_strdup(item->domain->uuid), item->dom);
+            tdxScheduleAdd(teardown.asks, item->domain->uuid, 0, 0);
+            g_hash_table_insert(held, item->domain->uuid, item);
         }
+        tdxScheduleStart(teardown.asks, ctx->deadline_usec);
     }
 
     for (i = 0; i < plan->domains->len; i++) {
@@ -469,7 +521,7 @@ tdxHostTeardownAll(tdxHostRunCtx *ctx)
         if (!tdxHostDomainActedOn(domain) || domain->outcome != TDX_HOST_OUTCOME_PENDING)
             continue;
         item = g_hash_table_lookup(held, domain->uuid);
-        tdxHostScheduleAddFull(schedule, domain->uuid, domain->name,
+        tdxScheduleAddFull(schedule, domain->uuid, domain->name,
                                domain->estimate_seconds, domain->priority,
                                item ? item->grace_end_usec : 0);
         g_hash_table_insert(by_uuid, domain->uuid, domain);
@@ -483,14 +535,14 @@ tdxHostTeardownAll(tdxHostRunCtx *ctx)
         }
     }
 
-    if (tdxHostScheduleSize(schedule) > 0) {
-        tdxHostStatus(ctx, "teardown: %u guests, %u at a time, longest first; "
+    if (tdxScheduleSize(schedule) > 0) {
+        tdxHostStatus(ctx->options, ctx->deadline_usec, "teardown: %u guests, %u at a time, longest first; "
                       "%u of them after their grace period",
-                      tdxHostScheduleSize(schedule), tdxHostScheduleJobs(schedule),
+                      tdxScheduleSize(schedule), tdxScheduleJobs(schedule),
                       g_hash_table_size(held));
-        tdxHostScheduleRun(schedule, ctx->deadline_usec, ctx->abandon_usec,
+        tdxScheduleRun(schedule, ctx->deadline_usec, ctx->abandon_usec,
                            G_USEC_PER_SEC, tdxHostTeardownTick, &teardown);
-        plan->peak_jobs = tdxHostSchedulePeak(schedule);
+        plan->peak_jobs = tdxSchedulePeak(schedule);
     }
 
     /* Whoever is still within grace here met the deadline there. */
@@ -503,6 +555,11 @@ tdxHostTeardownAll(tdxHostRunCtx *ctx)
     }
     tdxHostTeardownCollect(&teardown, TRUE);
 
+    /* Requests still in flight stay with their workers. */
+    if (teardown.asks) {
+        tdxScheduleAbandon(teardown.asks);
+        tdxScheduleUnref(teardown.asks);
+    }
     if (callback >= 0)
         virConnectDomainEventDeregisterAny(ctx->conn, callback);
     for (i = 0; i < graceful->len; i++)
@@ -548,13 +605,14 @@ tdxHostRun(virConnectPtr conn, tdxHostPlan *plan, const tdxHostOptions *options)
         .conn = conn,
         .plan = plan,
         .options = options,
-        .start_usec = g_get_monotonic_time(),
+        .start_usec = plan->start_usec,
     };
     g_autofree char *summary = NULL;
     int exit_code;
     guint i;
 
-    ctx.deadline_usec = ctx.start_usec + (gint64) plan->deadline_seconds * G_USEC_PER_SEC;
+    /* From the start of the command: connecting and inspecting counted. */
+    ctx.deadline_usec = plan->deadline_usec;
     ctx.abandon_usec = ctx.deadline_usec + TDX_HOST_ABANDON_SLACK_SECONDS * G_USEC_PER_SEC;
 
     for (i = 0; i < plan->domains->len; i++) {
@@ -665,16 +723,23 @@ tdxHostResultToText(const tdxHostPlan *plan)
 {
     GString *text = g_string_new(NULL);
     g_autofree char *summary = tdxHostResultSummary(plan);
+    g_autoptr(tdxTable) table = tdxTableNew();
+    g_autofree char *rows = NULL;
     guint i;
     guint j;
 
-    g_string_append_printf(text, " %-5s %-24s %-3s %-9s %-26s %-11s %9s %9s %9s %9s\n",
-                           "Order", "Name", "TD", "Action", "Path", "Outcome",
-                           "Graceful", "Start", "Teardown", "Gone at");
+    tdxTableAddColumn(table, "Order", TRUE);
+    tdxTableAddColumn(table, "Name", FALSE);
+    tdxTableAddColumn(table, "TD", FALSE);
+    tdxTableAddColumn(table, "Action", FALSE);
+    tdxTableAddColumn(table, "Path", FALSE);
+    tdxTableAddColumn(table, "Outcome", FALSE);
+    tdxTableAddColumn(table, "Graceful", TRUE);
+    tdxTableAddColumn(table, "Start", TRUE);
+    tdxTableAddColumn(table, "Teardown", TRUE);
+    tdxTableAddColumn(table, "Gone at", TRUE);
     for (i = 0; i < plan->domains->len; i++) {
         const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
-        g_autofree char *order = domain->order ? g_strdup_printf("%u", domain->order)
-                                               : g_strdup("-");
         g_autofree char *graceful = tdxHostSecondsString(domain->graceful ? domain->graceful_usec
                                                                           : -1);
         g_autofree char *start = tdxHostSecondsString(domain->start_usec);
@@ -682,20 +747,61 @@ tdxHostResultToText(const tdxHostPlan *plan)
                                                          ? domain->destroy->total_usec : -1);
         g_autofree char *end = tdxHostSecondsString(domain->end_usec);
 
-        g_string_append_printf(text, " %-5s %-24s %-3s %-9s %-26s %-11s %9s %9s %9s %9s\n",
-                               order, domain->name, domain->is_td ? "yes" : "no",
-                               tdxHostActionToString(domain->action),
-                               tdxHostDomainPathString(domain),
-                               tdxHostOutcomeToString(domain->outcome),
-                               graceful, start, teardown, end);
-        if (domain->error)
-            g_string_append_printf(text, "    error: %s\n", domain->error->message);
-        for (j = 0; domain->destroy && j < domain->destroy->notes->len; j++)
-            g_string_append_printf(text, "    note: %s\n",
-                                   (const char *) g_ptr_array_index(domain->destroy->notes, j));
+        tdxTableAddRow(table);
+        if (domain->order)
+            tdxTableSetPrintf(table, 0, "%u", domain->order);
+        else
+            tdxTableSet(table, 0, "-");
+        tdxTableSet(table, 1, domain->name);
+        tdxTableSet(table, 2, domain->is_td ? "yes" : "no");
+        tdxTableSet(table, 3, tdxHostActionToString(domain->action));
+        tdxTableSet(table, 4, tdxHostDomainPathString(domain));
+        tdxTableSet(table, 5, tdxHostOutcomeToString(domain->outcome));
+        tdxTableSet(table, 6, graceful);
+        tdxTableSet(table, 7, start);
+        tdxTableSet(table, 8, teardown);
+        tdxTableSet(table, 9, end);
+    }
+    rows = tdxTableToString(table);
+    g_string_append(text, rows);
+
+    /* Under the table, so that each guest stays one row. */
+    for (i = 0; i < plan->domains->len; i++) {
+        const tdxHostDomain *domain = g_ptr_array_index(plan->domains, i);
+        g_autofree char *name = tdxEscapeText(domain->name);
+
+        if (domain->error) {
+            g_autofree char *message = tdxEscapeText(domain->error->message);
+
+            g_string_append_printf(text, "%s: error: %s\n", name, message);
+        }
+        for (j = 0; domain->warnings && j < domain->warnings->len; j++) {
+            g_autofree char *message = tdxEscapeText(g_ptr_array_index(domain->warnings, j));
+
+            g_string_append_printf(text, "%s: warning: %s\n", name, message);
+        }
+        for (j = 0; domain->destroy && j < domain->destroy->notes->len; j++) {
+            g_autofree char *message = tdxEscapeText(g_ptr_array_index(domain->destroy->notes,
+                                                                       j));
+
+            g_string_append_printf(text, "%s: note: %s\n", name, message);
+        }
     }
     g_string_append_printf(text, "%s\n", summary);
     return g_string_free(text, FALSE);
+}
+
+
+void
+tdxHostDomainWarningsToJson(const tdxHostDomain *domain, JsonBuilder *builder)
+{
+    guint i;
+
+    json_builder_set_member_name(builder, "warnings");
+    json_builder_begin_array(builder);
+    for (i = 0; domain->warnings && i < domain->warnings->len; i++)
+        json_builder_add_string_value(builder, g_ptr_array_index(domain->warnings, i));
+    json_builder_end_array(builder);
 }
 
 
@@ -738,6 +844,7 @@ tdxHostResultToJson(const tdxHostPlan *plan, JsonBuilder *builder)
             json_builder_set_member_name(builder, "destroy");
             tdxDestroyResultToJson(domain->destroy, builder);
         }
+        tdxHostDomainWarningsToJson(domain, builder);
         tdxJsonAddError(builder, "error", domain->error);
         json_builder_end_object(builder);
     }

@@ -16,11 +16,6 @@
 
 #include "tdx-host-plan.h"
 
-/* Seconds past the deadline the run gives teardowns that are bounded by
- * it themselves, so that they report their own timeout rather than being
- * abandoned. */
-#define TDX_HOST_ABANDON_SLACK_SECONDS 2
-
 /* Carry out @plan, filling in each domain's record and the plan's totals.
  * Returns the exit code (tdxExitCode): 0 when every TD (and every other
  * guest it was asked to stop) is gone. */

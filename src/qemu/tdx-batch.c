@@ -7,6 +7,7 @@
 #include "tdx-error.h"
 #include "tdx-libvirt.h"
 #include "tdx-result.h"
+#include "tdx-schedule.h"
 
 typedef struct {
     char *name;
@@ -76,17 +77,26 @@ tdxBatchAdd(tdxBatch *batch, const tdxResolved *target)
 }
 
 
-static void
-tdxBatchWork(gpointer data, gpointer opaque)
+/* On a worker: @uuid is the item's, resolved before the batch. */
+static gpointer
+tdxBatchWork(const char *uuid, gpointer opaque)
 {
     tdxBatch *batch = opaque;
-    tdxBatchItem *item = &g_array_index(batch->items, tdxBatchItem,
-                                        GPOINTER_TO_UINT(data) - 1);
+    const tdxBatchItem *item = NULL;
+    tdxDestroyResult *result;
+    guint i;
 
-    item->result = tdxDestroyDomain(tdxConnectionForThread(batch->conn),
-                                    item->uuid, item->name, batch->options);
+    for (i = 0; i < batch->items->len && !item; i++) {
+        const tdxBatchItem *candidate = &g_array_index(batch->items, tdxBatchItem, i);
+
+        if (g_strcmp0(candidate->uuid, uuid) == 0)
+            item = candidate;
+    }
+    result = tdxDestroyDomain(tdxConnectionForThread(batch->conn),
+                              uuid, item->name, batch->options);
     if (batch->done)
         batch->done(batch->done_opaque, item->name);
+    return result;
 }
 
 
@@ -94,21 +104,32 @@ void
 tdxBatchRun(tdxBatch *batch, tdxBatchDoneFunc done, gpointer opaque)
 {
     gint64 start = g_get_monotonic_time();
-    GThreadPool *pool;
+    g_autoptr(tdxSchedule) schedule = NULL;
     guint i;
+    guint task = 0;
 
     batch->done = done;
     batch->done_opaque = opaque;
 
-    /* Exclusive threads: each destroy spends most of its time waiting on
-     * the kernel, and a shared pool would let unrelated work delay it. */
-    pool = g_thread_pool_new(tdxBatchWork, batch, (int) batch->jobs, TRUE, NULL);
+    /* No deadline: every destroy bounds its own waits, and the batch
+     * outlives its workers. */
+    schedule = tdxScheduleNew(batch->jobs, tdxBatchWork, batch, NULL,
+                              (GDestroyNotify) tdxDestroyResultFree);
+    tdxScheduleSetOrder(schedule, TDX_SCHEDULE_AS_ADDED);
     for (i = 0; i < batch->items->len; i++) {
-        if (g_array_index(batch->items, tdxBatchItem, i).uuid)
-            g_thread_pool_push(pool, GUINT_TO_POINTER(i + 1), NULL);
-    }
-    g_thread_pool_free(pool, FALSE, TRUE);
+        const tdxBatchItem *item = &g_array_index(batch->items, tdxBatchItem, i);
 
+        if (item->uuid)
+            tdxScheduleAdd(schedule, item->uuid, 0, 0);
+    }
+    tdxScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+
+    for (i = 0; i < batch->items->len; i++) {
+        tdxBatchItem *item = &g_array_index(batch->items, tdxBatchItem, i);
+
+        if (item->uuid)
+            item->result = tdxScheduleStealResult(schedule, task++);
+    }
     batch->elapsed_usec = g_get_monotonic_time() - start;
 }
 

@@ -109,13 +109,31 @@ tdxDestroyLookup(tdxDestroy *ctx)
         return FALSE;
     }
 
-    /* Our policy lives in this XML: acting on a domain whose policy we
-     * cannot read would ignore what its owner asked for. */
+    /* A domain XML we cannot read at all: we cannot tell a TD from a
+     * plain guest. */
     if (!(ctx->def = tdxDomainDefParseString(xml, &result->error)))
         return FALSE;
     ctx->def->state = state;
     result->is_td = tdxDomainDefIsTD(ctx->def);
     result->memory_kib = ctx->def->memory_kib;
+
+    if (ctx->def->policy_error) {
+        if (ctx->options->strict_policy) {
+            result->path = TDX_DESTROY_PATH_REFUSED;
+            g_set_error(&result->error, TDX_ERROR, TDX_ERROR_INVALID_METADATA,
+                        "domain '%s': %s; not destroyed (--strict-policy)",
+                        result->domain, ctx->def->policy_error->message);
+            return FALSE;
+        }
+        /* A typo must not keep a guest alive: said loudly, then the host
+         * configuration decides. */
+        g_warning("domain '%s': %s; using the host configuration instead",
+                  result->domain, ctx->def->policy_error->message);
+        g_ptr_array_add(result->notes,
+                        g_strdup_printf("unusable policy (%s); using the host "
+                                        "configuration instead",
+                                        ctx->def->policy_error->message));
+    }
 
     if (state == VIR_DOMAIN_SHUTOFF) {
         result->path = TDX_DESTROY_PATH_ALREADY_GONE;

@@ -83,6 +83,10 @@ struct _tdxDestroyOptions {
     /* g_get_monotonic_time() by which every wait must end (0: none): a
      * host shutdown must end, whatever a single domain's estimate says. */
     gint64 hard_deadline_usec;
+    /* An unusable policy in the domain's <metadata> refuses the destroy
+     * (TDX_ERROR_INVALID_METADATA) instead of a warning and the host
+     * configuration. Never set for a host shutdown. */
+    gboolean strict_policy;
     /* NULL: always probe. */
     tdxDestroyKnownProbeFunc known_probe;
     gpointer known_probe_opaque;

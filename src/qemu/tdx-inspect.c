@@ -115,6 +115,7 @@ tdxDomainInfoToJson(const tdxDomainInfo *info, JsonBuilder *builder)
     } else {
         json_builder_add_null_value(builder);
     }
+    tdxJsonAddError(builder, "policy_error", def->policy_error);
     tdxJsonAddError(builder, "probe_error", info->probe_error);
 
     tdxJsonAddMs(builder, "estimate_ms", tdxDomainInfoEstimate(info) * G_USEC_PER_SEC);

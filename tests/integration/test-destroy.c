@@ -9,6 +9,7 @@
 #include "tdx-batch.h"
 #include "tdx-destroy.h"
 #include "tdx-error.h"
+#include "tdx-inspect.h"
 #include "tdx-libvirt.h"
 #include "tdx-qmp-script.h"
 #include "tdx-resolve.h"
@@ -477,6 +478,61 @@ testDaemonGone(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
     g_assert_error(result->error, TDX_ERROR, TDX_ERROR_CONNECTION);
     g_assert_cmpint(tdxErrorToExitCode(result->error), ==, TDX_EXIT_CONNECTION);
     g_assert_cmpint(result->total_usec, <, 60 * G_USEC_PER_SEC);
+    /* Not a grace period that ran out: the daemon went. */
+    g_assert_false(tdxTestHasNote(result, "did not shut down"));
+    virConnectClose(conn);
+}
+
+
+/* libvirtd killed under an open connection: inspecting and checking the
+ * domain report libvirt's own (connection) error, not "unknown libvirt
+ * error" (virDomainGetName() in the message used to reset it: exit 1
+ * instead of 4). */
+static void
+testErrorKeptWhenDaemonKilled(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autoptr(tdxTestDaemon) own = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GError) gone_error = NULL;
+    g_autoptr(GError) resolve_error = NULL;
+    g_autofree char *pidfile = NULL;
+    g_autofree char *pidtext = NULL;
+    tdxDomainInfo *info;
+    virConnectPtr conn;
+    virDomainPtr dom;
+    guint64 pid;
+
+    if (!fx->conn)
+        return;
+    own = tdxTestDaemonStart(&error);
+    g_assert_no_error(error);
+    conn = tdxConnectionOpen(tdxTestDaemonURI(own), &error);
+    g_assert_no_error(error);
+    dom = tdxTestGuestStart(conn, "lost", 64, TRUE, &error);
+    g_assert_no_error(error);
+
+    pidfile = g_build_filename(tdxTestDaemonDir(own), "state", "libvirtd.pid", NULL);
+    g_assert_true(g_file_get_contents(pidfile, &pidtext, NULL, NULL));
+    g_assert_true(g_ascii_string_to_unsigned(g_strstrip(pidtext), 10, 2, G_MAXINT,
+                                             &pid, NULL));
+    g_assert_cmpint(kill((pid_t) pid, SIGKILL), ==, 0);
+    g_usleep(G_USEC_PER_SEC / 2);
+
+    info = tdxDomainInspect(dom, &fx->config, TRUE, NULL, NULL, &error);
+    g_assert_null(info);
+    g_test_message("inspect: %s", error->message);
+    g_assert_error(error, TDX_ERROR, TDX_ERROR_CONNECTION);
+    g_assert_null(strstr(error->message, "unknown libvirt error"));
+    g_assert_nonnull(strstr(error->message, "domain 'lost'"));
+
+    g_assert_cmpint(tdxDomainCheckGone(dom, &gone_error), ==, -1);
+    g_assert_error(gone_error, TDX_ERROR, TDX_ERROR_CONNECTION);
+    g_assert_null(strstr(gone_error->message, "unknown libvirt error"));
+
+    g_assert_null(tdxResolveDomain(conn, "lost", &resolve_error));
+    g_assert_error(resolve_error, TDX_ERROR, TDX_ERROR_CONNECTION);
+
+    virDomainFree(dom);
     virConnectClose(conn);
 }
 
@@ -492,6 +548,9 @@ main(int argc, char **argv)
     int ret;
 
     g_test_init(&argc, &argv, NULL);
+    /* The library warns on purpose (an unusable policy, a grace period
+     * cut to fit the deadline); the tests check the records instead. */
+    g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
     /* Before any connection is opened, or no lifecycle event arrives. */
     tdxEventLoopEnsure();
 
@@ -510,6 +569,7 @@ main(int argc, char **argv)
     TDX_TEST_ADD("/destroy/graceful-times-out", testGracefulTimesOut);
     TDX_TEST_ADD("/destroy/parallel", testParallel);
     TDX_TEST_ADD("/destroy/daemon-gone", testDaemonGone);
+    TDX_TEST_ADD("/destroy/error-kept-when-daemon-killed", testErrorKeptWhenDaemonKilled);
 
     ret = g_test_run();
     tdxTestSharedDaemonStop();

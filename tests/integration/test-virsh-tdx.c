@@ -142,6 +142,55 @@ testUsage(void)
     tdxTestRunCli(&bad_option, "destroy", "--jobs", "many", "x", NULL);
     g_assert_cmpint(bad_option.exit_code, ==, TDX_EXIT_USAGE);
     g_assert_nonnull(strstr(bad_option.err, "many"));
+
+    /* virsh conventions: -v the bare version, -V/--version with the name,
+     * help and help COMMAND. */
+    {
+        g_auto(tdxTestRun) short_version = { 0 };
+        g_auto(tdxTestRun) long_version = { 0 };
+        g_auto(tdxTestRun) help_all = { 0 };
+        g_auto(tdxTestRun) help_list = { 0 };
+        g_auto(tdxTestRun) help_bad = { 0 };
+
+        tdxTestRunCli(&short_version, "-v", NULL);
+        g_assert_cmpint(short_version.exit_code, ==, 0);
+        g_assert_true(g_regex_match_simple("^[0-9]+\\.[0-9]+\\.[0-9]+\n$", short_version.out, 0, 0));
+        tdxTestRunCli(&long_version, "-V", NULL);
+        g_assert_true(g_str_has_prefix(long_version.out, "virsh-tdx "));
+        g_assert_nonnull(strstr(long_version.out, g_strstrip(short_version.out)));
+        tdxTestRunCli(&help_all, "help", NULL);
+        g_assert_cmpint(help_all.exit_code, ==, 0);
+        g_assert_nonnull(strstr(help_all.out, "shutdown-host"));
+        tdxTestRunCli(&help_list, "help", "list", NULL);
+        g_assert_cmpint(help_list.exit_code, ==, 0);
+        g_assert_nonnull(strstr(help_list.out, "--include-non-td"));
+        tdxTestRunCli(&help_bad, "help", "explode", NULL);
+        g_assert_cmpint(help_bad.exit_code, ==, TDX_EXIT_USAGE);
+        g_assert_nonnull(strstr(help_bad.err, "explode"));
+    }
+
+    /* The old spellings of --shutdown-first still parse, with a warning;
+     * here they meet their opposite, so nothing is connected to. */
+    {
+        const char *commands[] = { "destroy", "shutdown-host" };
+        guint i;
+
+        for (i = 0; i < G_N_ELEMENTS(commands); i++) {
+            g_auto(tdxTestRun) old = { 0 };
+            g_auto(tdxTestRun) old_no = { 0 };
+            /* destroy needs a domain argument, shutdown-host takes none. */
+            const char *domain = i == 0 ? "x" : NULL;
+
+            tdxTestRunCli(&old, commands[i], "--graceful", "--no-shutdown-first", domain, NULL);
+            g_assert_cmpint(old.exit_code, ==, TDX_EXIT_USAGE);
+            g_assert_nonnull(strstr(old.err, "--graceful is deprecated"));
+            g_assert_nonnull(strstr(old.err, "exclude each other"));
+            tdxTestRunCli(&old_no, commands[i], "--no-graceful", "--shutdown-first", domain,
+                          NULL);
+            g_assert_cmpint(old_no.exit_code, ==, TDX_EXIT_USAGE);
+            g_assert_nonnull(strstr(old_no.err, "--no-graceful is deprecated"));
+        }
+    }
 }
 
 
@@ -241,36 +290,37 @@ testListAndProbe(void)
 }
 
 
-/* Columns sized to content: every row of a table has its cells at the
- * same offsets, however long or odd the names. */
+/* Columns sized to content: in the @rows rows under the header line that
+ * names @column (a left-aligned one), that column's cell starts right
+ * under the header (a space
+ * before it, text at it), however long or odd the names. */
 static void
-tdxTestAssertAligned(const char *table, guint expected_rows)
+tdxTestAssertAligned(const char *text, const char *column, guint rows)
 {
-    g_auto(GStrv) lines = g_strsplit(table, "\n", -1);
-    const char *state_header;
-    gsize state_column;
-    guint rows = 0;
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    gsize offset = 0;
+    guint header;
     guint i;
 
-    g_assert_nonnull(lines[0]);
-    state_header = strstr(lines[0], "State");
-    g_assert_nonnull(state_header);
-    state_column = g_utf8_pointer_to_offset(lines[0], state_header);
-    for (i = 1; lines[i] && *lines[i]; i++) {
-        g_autofree char *cell = NULL;
+    for (header = 0; lines[header]; header++) {
+        const char *found = strstr(lines[header], column);
 
-        if (g_str_has_prefix(lines[i], "probe of "))
+        if (found && (found == lines[header] || found[-1] == ' ')) {
+            offset = g_utf8_pointer_to_offset(lines[header], found);
             break;
-        g_assert_cmpuint(g_utf8_strlen(lines[i], -1), >, state_column);
-        cell = g_utf8_substring(lines[i], state_column, state_column + 3);
-        /* Each row's State cell starts under the header. */
-        g_assert_true(g_str_equal(cell, "run") || g_str_equal(cell, "pau") ||
-                      g_str_equal(cell, "shu"));
-        g_assert_true(g_unichar_isspace(g_utf8_get_char(
-            g_utf8_offset_to_pointer(lines[i], state_column - 1))));
-        rows++;
+        }
     }
-    g_assert_cmpuint(rows, ==, expected_rows);
+    g_assert_nonnull(lines[header]);
+    for (i = header + 1; i <= header + rows; i++) {
+        const char *cell;
+
+        g_assert_nonnull(lines[i]);
+        g_assert_cmpuint(g_utf8_strlen(lines[i], -1), >, offset);
+        cell = g_utf8_offset_to_pointer(lines[i], offset);
+        g_assert_false(g_unichar_isspace(g_utf8_get_char(cell)));
+        g_assert_true(offset == 0 ||
+                      g_unichar_isspace(g_utf8_get_char(g_utf8_prev_char(cell))));
+    }
 }
 
 
@@ -340,7 +390,20 @@ testListVirshOptions(void)
     g_assert_cmpint(table.exit_code, ==, 0);
     g_assert_nonnull(strstr(table.out, long_name));
     g_assert_null(strchr(table.out, '\t'));
-    tdxTestAssertAligned(table.out, 3);
+    tdxTestAssertAligned(table.out, "State", 3);
+    tdxTestAssertAligned(table.out, "Terminate", 3);
+
+    /* The shutdown-host plan is a table too. */
+    {
+        g_auto(tdxTestRun) plan = { 0 };
+
+        tdxTestRunCli(&plan, "-c", uri, "shutdown-host", "--dry-run", "--non-td", "destroy",
+                      NULL);
+        g_assert_cmpint(plan.exit_code, ==, 0);
+        g_assert_nonnull(strstr(plan.out, long_name));
+        g_assert_nonnull(strstr(plan.out, "two\\nlines"));
+        tdxTestAssertAligned(plan.out, "Action", 2);
+    }
 
     tdxTestRunCli(&quiet, "-c", uri, "list", "--include-non-td", "-q", NULL);
     g_assert_cmpint(quiet.exit_code, ==, 0);
@@ -488,6 +551,87 @@ testResolve(void)
 }
 
 
+/* deadline must hold 4 monitor timeouts: in the file exit 3 naming both
+ * keys, on the command line exit 2; the same numbers that fit pass. */
+static void
+testDeadlineRule(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("virsh-tdx-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "tdx.conf", NULL);
+    g_autofree char *fits = g_build_filename(dir, "fits.conf", NULL);
+    g_auto(tdxTestRun) file = { 0 };
+    g_auto(tdxTestRun) option = { 0 };
+    g_auto(tdxTestRun) dry = { 0 };
+
+    g_assert_true(g_file_set_contents(path, "[destroy]\nmonitor-timeout-ms=6000\n"
+                                      "[shutdown-host]\ndeadline=20\n", -1, NULL));
+    tdxTestRunCli(&file, "--config", path, "shutdown-host", "--dry-run", NULL);
+    g_assert_cmpint(file.exit_code, ==, TDX_EXIT_CONFIG);
+    g_assert_nonnull(strstr(file.err, path));
+    g_assert_nonnull(strstr(file.err, "deadline=20"));
+    g_assert_nonnull(strstr(file.err, "monitor-timeout-ms=6000"));
+
+    g_assert_true(g_file_set_contents(fits, "[destroy]\nmonitor-timeout-ms=6000\n", -1, NULL));
+    tdxTestRunCli(&option, "--config", fits, "shutdown-host", "--dry-run",
+                  "--deadline", "23", NULL);
+    g_assert_cmpint(option.exit_code, ==, TDX_EXIT_USAGE);
+    g_assert_nonnull(strstr(option.err, "--deadline 23 s"));
+
+    /* 4 x 6 s = 24 s: allowed (then no daemon: exit 4, not 2). */
+    tdxTestRunCli(&dry, "-c", "qemu:///system?socket=/nonexistent/libvirt-sock",
+                  "--config", fits, "shutdown-host", "--dry-run", "--deadline", "24", NULL);
+    g_assert_cmpint(dry.exit_code, ==, TDX_EXIT_CONNECTION);
+
+    g_unlink(path);
+    g_unlink(fits);
+    g_rmdir(dir);
+}
+
+
+/* A typo in one guest's <metadata>: list warns naming it and keeps it
+ * (exit 3); destroy --strict-policy refuses (exit 3, still running);
+ * plain destroy warns and tears it down with the configuration. */
+static void
+testBadPolicy(void)
+{
+    const char *uri = tdxTestURI();
+    g_auto(tdxTestRun) list = { 0 };
+    g_auto(tdxTestRun) strict = { 0 };
+    g_auto(tdxTestRun) destroy = { 0 };
+    virConnectPtr conn;
+    virDomainPtr dom;
+
+    if (!uri)
+        return;
+    conn = tdxTestDaemonConnection(tdxTestSharedDaemon());
+    tdxTestGuest("cli-typo");
+    dom = virDomainLookupByName(conn, "cli-typo");
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
+                                         "<policy><prority>3</prority></policy>", "tdx",
+                                         "http://libvirt-tdx.org/xmlns/policy/1.0",
+                                         VIR_DOMAIN_AFFECT_LIVE), ==, 0);
+    virDomainFree(dom);
+
+    tdxTestRunCli(&list, "-c", uri, "list", "--include-non-td", "--no-probe", NULL);
+    g_assert_cmpint(list.exit_code, ==, TDX_EXIT_CONFIG);
+    g_assert_nonnull(strstr(list.err, "domain 'cli-typo'"));
+    g_assert_nonnull(strstr(list.err, "<prority>"));
+    g_assert_nonnull(strstr(list.out, "cli-typo"));
+
+    tdxTestRunCli(&strict, "-c", uri, "destroy", "--strict-policy", "cli-typo", NULL);
+    g_assert_cmpint(strict.exit_code, ==, TDX_EXIT_CONFIG);
+    g_assert_nonnull(strstr(strict.out, "<prority>"));
+    g_assert_true(tdxTestIsRunning("cli-typo"));
+
+    tdxTestRunCli(&destroy, "-c", uri, "destroy", "cli-typo", NULL);
+    g_assert_cmpint(destroy.exit_code, ==, TDX_EXIT_OK);
+    g_assert_nonnull(strstr(destroy.err, "domain 'cli-typo'"));
+    g_assert_nonnull(strstr(destroy.out, "unusable policy"));
+    g_assert_false(tdxTestIsRunning("cli-typo"));
+}
+
+
 static void
 testDaemonGone(void)
 {
@@ -516,7 +660,7 @@ testDaemonGone(void)
     g_assert_true(g_file_set_contents(conf, "[destroy]\ngrace-period=600\n", -1, NULL));
     cli = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                            &error, g_getenv("VIRSH_TDX"), "-c", tdxTestDaemonURI(own),
-                           "--config", conf, "destroy", "--graceful", "--json",
+                           "--config", conf, "destroy", "--shutdown-first", "--json",
                            "cli-orphan", NULL);
     g_assert_no_error(error);
 
@@ -633,6 +777,20 @@ testJsonAlways(void)
         g_assert_cmpint(help.exit_code, ==, 0);
         g_assert_nonnull(strstr(json_object_get_string_member(tdxTestJson(help.out, &help_root),
                                                               "help"), "shutdown-host"));
+        g_auto(tdxTestRun) global_help = { 0 };
+        g_auto(tdxTestRun) global_json = { 0 };
+        g_autoptr(JsonNode) global_root = NULL;
+        g_autoptr(JsonNode) global_json_root = NULL;
+
+        tdxTestRunCli(&global_help, "--help", "--json", NULL);
+        g_assert_cmpint(global_help.exit_code, ==, 0);
+        g_assert_nonnull(strstr(json_object_get_string_member(tdxTestJson(global_help.out,
+                                                                          &global_root),
+                                                              "help"), "--connect"));
+        /* --json before the command counts as after it. */
+        tdxTestRunCli(&global_json, "--json", "-c", dead, "list", NULL);
+        tdxTestJsonError(&global_json, &global_json_root, "connection", TDX_EXIT_CONNECTION);
+
         tdxTestRunCli(&option_help, "destroy", "--json", "--help", NULL);
         g_assert_cmpint(option_help.exit_code, ==, 0);
         g_assert_nonnull(strstr(json_object_get_string_member(tdxTestJson(option_help.out,
@@ -717,6 +875,19 @@ testJsonDomains(void)
     g_assert_cmpstr(json_object_get_string_member(document, "uuid"), ==, uuid);
     g_assert_cmpstr(json_object_get_string_member(document, "argument"), ==, uuid);
     g_assert_true(json_object_get_null_member(document, "error"));
+
+    /* LIBVIRT_DEFAULT_URI, as in virsh, when there is no -c. */
+    {
+        g_auto(tdxTestRun) by_env = { 0 };
+        g_autoptr(JsonNode) env_root = NULL;
+
+        g_setenv("LIBVIRT_DEFAULT_URI", uri, TRUE);
+        tdxTestRunCli(&by_env, "probe", "--json", "cli-json", NULL);
+        g_unsetenv("LIBVIRT_DEFAULT_URI");
+        g_assert_cmpint(by_env.exit_code, ==, 0);
+        g_assert_cmpstr(json_object_get_string_member(tdxTestJson(by_env.out, &env_root),
+                                                      "uuid"), ==, uuid);
+    }
 
     tdxTestRunCli(&destroy, "-c", uri, "destroy", "--json", uuid, "cli-json", NULL);
     g_assert_cmpint(destroy.exit_code, ==, 0);
@@ -830,7 +1001,7 @@ testProgressOnTerminal(void)
     g_assert_true(g_file_set_contents(conf, "[destroy]\ngrace-period=2\n", -1, NULL));
     tdxTestGuestRunning("cli-progress-a");
     tdxTestGuestRunning("cli-progress-b");
-    args = g_strdup_printf("-c '%s' --config '%s' destroy --graceful cli-progress-a "
+    args = g_strdup_printf("-c '%s' --config '%s' destroy --shutdown-first cli-progress-a "
                            "cli-progress-b", uri, conf);
     terminal = tdxTestRunOnTerminal(80, args, &exit_code);
     g_assert_cmpint(exit_code, ==, 0);
@@ -854,6 +1025,27 @@ testProgressOnTerminal(void)
     g_assert_nonnull(strstr(narrow, "\xe2\x80\xa6"));
     /* The name gave way, not the phase. */
     g_assert_nonnull(strstr(narrow, "\xe2\x80\xa6 destroy"));
+
+    /* shutdown-host: its own phases (the probe of every guest while the
+     * plan is made, the teardown), then each guest's. */
+    {
+        g_autofree char *host_args = NULL;
+        g_autofree char *host = NULL;
+
+        tdxTestGuest("cli-progress-h1");
+        tdxTestGuest("cli-progress-h2");
+        host_args = g_strdup_printf("-c '%s' shutdown-host --non-td destroy "
+                                    "--no-shutdown-first --deadline 120", uri);
+        host = tdxTestRunOnTerminal(60, host_args, &exit_code);
+        g_assert_cmpint(exit_code, ==, 0);
+        g_assert_cmpuint(tdxTestAssertRedrawsFit(host, 60), >=, 4);
+        g_assert_nonnull(strstr(host, "inspecting 2 guests"));
+        g_assert_nonnull(strstr(host, "teardown"));
+        g_assert_nonnull(strstr(host, "cli-progress-h1 "));
+        g_assert_true(strstr(host, "reclaim") || strstr(host, "destroy 0s"));
+        g_assert_true(g_str_has_suffix(host, "\r\033[K") ||
+                      strstr(host, "\r\033[K\n") || strstr(host, "\r\033[K\r\n"));
+    }
 
     /* -q: no line at all. */
     tdxTestGuest("cli-progress-q");
@@ -884,6 +1076,8 @@ main(int argc, char **argv)
     g_test_add_func("/virsh-tdx/progress-on-terminal", testProgressOnTerminal);
     g_test_add_func("/virsh-tdx/json-domains", testJsonDomains);
     g_test_add_func("/virsh-tdx/resolve", testResolve);
+    g_test_add_func("/virsh-tdx/deadline-rule", testDeadlineRule);
+    g_test_add_func("/virsh-tdx/bad-policy", testBadPolicy);
     g_test_add_func("/virsh-tdx/daemon-gone", testDaemonGone);
 
     ret = g_test_run();

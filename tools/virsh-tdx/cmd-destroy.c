@@ -16,18 +16,30 @@
 int
 tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
 {
-    gboolean json = FALSE;
+    gboolean json = cli->json;    /* --json before or after the command */
     gboolean graceful = FALSE;
     gboolean no_graceful = FALSE;
+    gboolean graceful_alias = FALSE;
+    gboolean no_graceful_alias = FALSE;
+    gboolean strict_policy = FALSE;
     int jobs = 0;
     GOptionEntry entries[] = {
         { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
           "destroy up to N domains at once (default: [shutdown-host] jobs, "
           "0 = one per CPU)", "N" },
-        { "graceful", 0, 0, G_OPTION_ARG_NONE, &graceful,
+        { "shutdown-first", 0, 0, G_OPTION_ARG_NONE, &graceful,
           "try an ACPI shutdown first, for the grace period of the policy", NULL },
-        { "no-graceful", 0, 0, G_OPTION_ARG_NONE, &no_graceful,
-          "never try a graceful shutdown, whatever the policy says", NULL },
+        { "no-shutdown-first", 0, 0, G_OPTION_ARG_NONE, &no_graceful,
+          "never try an ACPI shutdown first, whatever the policy says", NULL },
+        /* Before 0.2; virsh destroy --graceful means "no SIGKILL", which
+         * these never meant: one release with a warning, then gone. */
+        { "graceful", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &graceful_alias,
+          "deprecated spelling of --shutdown-first", NULL },
+        { "no-graceful", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &no_graceful_alias,
+          "deprecated spelling of --no-shutdown-first", NULL },
+        { "strict-policy", 0, 0, G_OPTION_ARG_NONE, &strict_policy,
+          "refuse to destroy a domain whose <metadata> policy is unusable "
+          "(default: warn and use the configuration)", NULL },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json,
           "print the results as JSON", NULL },
         { NULL },
@@ -53,14 +65,23 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
                             "and wait until the kernel has reclaimed its memory.",
                             entries, &argc, &argv, &exit_code))
         return exit_code;
+    if (graceful_alias) {
+        tdxCliDeprecated(cli, "destroy", "--graceful", "--shutdown-first");
+        graceful = TRUE;
+    }
+    if (no_graceful_alias) {
+        tdxCliDeprecated(cli, "destroy", "--no-graceful", "--no-shutdown-first");
+        no_graceful = TRUE;
+    }
 
     if (argc < 2)
         return tdxCliUsageError(cli, "destroy", "no domain given");
     if (graceful && no_graceful)
         return tdxCliUsageError(cli, "destroy",
-                                "--graceful and --no-graceful exclude each other");
+                                "--shutdown-first and --no-shutdown-first exclude each other");
     if (jobs < 0)
         return tdxCliUsageError(cli, "destroy", "--jobs must be 0 or more, not %d", jobs);
+    options.strict_policy = strict_policy;
     if (graceful)
         options.graceful = TDX_GRACEFUL_ALWAYS;
     if (no_graceful)

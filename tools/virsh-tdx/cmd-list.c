@@ -5,14 +5,13 @@
  */
 #include <stdio.h>
 
-#include <libsmartcols.h>
-
 #include "cli.h"
 #include "tdx-error.h"
 #include "tdx-escape.h"
 #include "tdx-inspect.h"
 #include "tdx-libvirt.h"
 #include "tdx-result.h"
+#include "tdx-table.h"
 
 
 static const char *
@@ -41,68 +40,42 @@ tdxCmdListCompare(gconstpointer a, gconstpointer b)
 }
 
 
-static void
-tdxCmdListCell(struct libscols_line *line, size_t column, const char *text)
-{
-    g_autofree char *safe = tdxEscapeText(text);
-
-    /* Our escaping leaves nothing for libsmartcols to encode. */
-    if (scols_line_set_data(line, column, safe) < 0)
-        g_error("out of memory");
-}
-
-
-/* Columns sized to their content by libsmartcols; on a terminal the
- * table is fitted to its width. */
+/* Columns sized to their content (tdx-table.h). */
 static void
 tdxCmdListPrintTable(GPtrArray *infos, gboolean quiet)
 {
-    static const struct {
-        const char *title;
-        int flags;
-    } columns[] = {
-        { "Id", SCOLS_FL_RIGHT },
-        { "Name", 0 },
-        { "State", 0 },
-        { "TD", 0 },
-        { "Memory", SCOLS_FL_RIGHT },
-        { "Terminate", 0 },
-        { "Teardown", SCOLS_FL_RIGHT },
-    };
-    struct libscols_table *table = scols_new_table();
+    g_autoptr(tdxTable) table = tdxTableNew();
+    g_autofree char *text = NULL;
     guint i;
 
-    if (!table)
-        g_error("out of memory");
-    scols_table_enable_noheadings(table, quiet);
-    scols_table_set_column_separator(table, "  ");
-    for (i = 0; i < G_N_ELEMENTS(columns); i++) {
-        if (!scols_table_new_column(table, columns[i].title, 0, columns[i].flags))
-            g_error("out of memory");
-    }
+    tdxTableSetNoHeadings(table, quiet);
+    tdxTableAddColumn(table, "Id", TRUE);
+    tdxTableAddColumn(table, "Name", FALSE);
+    tdxTableAddColumn(table, "State", FALSE);
+    tdxTableAddColumn(table, "TD", FALSE);
+    tdxTableAddColumn(table, "Memory", TRUE);
+    tdxTableAddColumn(table, "Terminate", FALSE);
+    tdxTableAddColumn(table, "Teardown", TRUE);
     for (i = 0; i < infos->len; i++) {
         const tdxDomainInfo *info = g_ptr_array_index(infos, i);
-        struct libscols_line *line = scols_table_new_line(table, NULL);
-        g_autofree char *id = info->def->id >= 0 ? g_strdup_printf("%d", info->def->id)
-                                                 : g_strdup("-");
         g_autofree char *memory = g_format_size_full(info->def->memory_kib * 1024,
                                                      G_FORMAT_SIZE_IEC_UNITS);
-        g_autofree char *teardown = g_strdup_printf("~%.*f s",
-                                                    tdxDomainInfoEstimate(info) < 10 ? 1 : 0,
-                                                    tdxDomainInfoEstimate(info));
+        double estimate = tdxDomainInfoEstimate(info);
 
-        if (!line)
-            g_error("out of memory");
-        tdxCmdListCell(line, 0, id);
-        tdxCmdListCell(line, 1, info->def->name);
-        tdxCmdListCell(line, 2, tdxDomainStateToString(info->def->state));
-        tdxCmdListCell(line, 3, tdxDomainInfoIsTD(info) ? "yes" : "no");
-        tdxCmdListCell(line, 4, memory);
-        tdxCmdListCell(line, 5, tdxCmdListTerminate(info));
-        tdxCmdListCell(line, 6, teardown);
+        tdxTableAddRow(table);
+        if (info->def->id >= 0)
+            tdxTableSetPrintf(table, 0, "%d", info->def->id);
+        else
+            tdxTableSet(table, 0, "-");
+        tdxTableSet(table, 1, info->def->name);
+        tdxTableSet(table, 2, tdxDomainStateToString(info->def->state));
+        tdxTableSet(table, 3, tdxDomainInfoIsTD(info) ? "yes" : "no");
+        tdxTableSet(table, 4, memory);
+        tdxTableSet(table, 5, tdxCmdListTerminate(info));
+        tdxTableSetPrintf(table, 6, "~%.*f s", estimate < 10 ? 1 : 0, estimate);
     }
-    scols_print_table(table);
-    scols_unref_table(table);
+    text = tdxTableToString(table);
+    fputs(text, stdout);
 
     /* Why a Terminate cell says "unknown", after the table so that every
      * row stays one line. */
@@ -114,6 +87,12 @@ tdxCmdListPrintTable(GPtrArray *infos, gboolean quiet)
             g_autofree char *message = tdxEscapeText(info->probe_error->message);
 
             printf("probe of %s: %s\n", name, message);
+        }
+        if (info->def->policy_error) {
+            g_autofree char *name = tdxEscapeText(info->def->name);
+            g_autofree char *message = tdxEscapeText(info->def->policy_error->message);
+
+            printf("policy of %s: %s (host configuration used)\n", name, message);
         }
     }
 }
@@ -145,7 +124,7 @@ tdxCmdList(tdxCli *cli, int argc, char **argv)
     gboolean all = FALSE;
     gboolean inactive_alias = FALSE;
     gboolean include_non_td = FALSE;
-    gboolean json = FALSE;
+    gboolean json = cli->json;    /* --json before or after the command */
     gboolean no_probe = FALSE;
     gboolean names = FALSE;
     gboolean uuids = FALSE;
@@ -230,6 +209,17 @@ tdxCmdList(tdxCli *cli, int argc, char **argv)
                 json_builder_end_object(warnings);
             }
         } else if (include_non_td || tdxDomainInfoIsTD(info)) {
+            /* Listed all the same: teardowns use the configuration for
+             * it (destroy --strict-policy refuses). Exit 3 says so. */
+            if (info->def->policy_error) {
+                g_autofree char *name = tdxEscapeText(info->def->name);
+                g_autofree char *message = tdxEscapeText(info->def->policy_error->message);
+
+                g_printerr("virsh-tdx: warning: domain '%s': %s; its teardown "
+                           "uses the host configuration instead\n", name, message);
+                if (exit_code == TDX_EXIT_OK)
+                    exit_code = TDX_EXIT_CONFIG;
+            }
             g_ptr_array_add(infos, info);
         } else {
             tdxDomainInfoFree(info);

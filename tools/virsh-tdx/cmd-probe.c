@@ -69,7 +69,7 @@ tdxCmdProbePrintJsonError(tdxCli *cli, const char *argument, virDomainPtr dom,
 int
 tdxCmdProbe(tdxCli *cli, int argc, char **argv)
 {
-    gboolean json = FALSE;
+    gboolean json = cli->json;    /* --json before or after the command */
     GOptionEntry entries[] = {
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON", NULL },
         { NULL },

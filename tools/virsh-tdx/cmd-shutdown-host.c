@@ -39,9 +39,11 @@ int
 tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
 {
     gboolean dry_run = FALSE;
-    gboolean json = FALSE;
+    gboolean json = cli->json;    /* --json before or after the command */
     gboolean graceful = FALSE;
     gboolean no_graceful = FALSE;
+    gboolean graceful_alias = FALSE;
+    gboolean no_graceful_alias = FALSE;
     int jobs = 0;
     int deadline = 0;
     int grace = -1;
@@ -55,10 +57,16 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
         { "deadline", 'd', 0, G_OPTION_ARG_INT, &deadline,
           "end the run after S seconds whatever is left (default: "
           "[shutdown-host] deadline)", "S" },
-        { "graceful", 0, 0, G_OPTION_ARG_NONE, &graceful,
+        { "shutdown-first", 0, 0, G_OPTION_ARG_NONE, &graceful,
           "ask every guest for an ACPI shutdown first, whatever the policy says", NULL },
-        { "no-graceful", 0, 0, G_OPTION_ARG_NONE, &no_graceful,
+        { "no-shutdown-first", 0, 0, G_OPTION_ARG_NONE, &no_graceful,
           "never ask for an ACPI shutdown, whatever the policy says", NULL },
+        /* Before 0.2; virsh destroy --graceful means "no SIGKILL", which
+         * these never meant: one release with a warning, then gone. */
+        { "graceful", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &graceful_alias,
+          "deprecated spelling of --shutdown-first", NULL },
+        { "no-graceful", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &no_graceful_alias,
+          "deprecated spelling of --no-shutdown-first", NULL },
         { "grace-period", 0, 0, G_OPTION_ARG_INT, &grace,
           "seconds each guest gets to shut down (default: per domain, then "
           "[shutdown-host] grace-period)", "S" },
@@ -73,6 +81,7 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     g_autoptr(tdxHostPlan) plan = NULL;
     g_autoptr(tdxCliProgress) progress = NULL;
     tdxHostOptions options;
+    gint64 start_usec = g_get_monotonic_time();
     int exit_code;
 
     if (!tdxCliParseOptions(cli, "shutdown-host", "",
@@ -83,6 +92,14 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
                             "Exit code 0 means every TD is gone.",
                             entries, &argc, &argv, &exit_code))
         return exit_code;
+    if (graceful_alias) {
+        tdxCliDeprecated(cli, "shutdown-host", "--graceful", "--shutdown-first");
+        graceful = TRUE;
+    }
+    if (no_graceful_alias) {
+        tdxCliDeprecated(cli, "shutdown-host", "--no-graceful", "--no-shutdown-first");
+        no_graceful = TRUE;
+    }
 
     tdxHostOptionsInit(&options, &cli->config);
     if (argc > 1) {
@@ -92,7 +109,7 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     }
     if (graceful && no_graceful)
         return tdxCliUsageError(cli, "shutdown-host",
-                                "--graceful and --no-graceful exclude each other");
+                                "--shutdown-first and --no-shutdown-first exclude each other");
     if (jobs < 0 || deadline < 0 || grace < -1 || grace > 3600)
         return tdxCliUsageError(cli, "shutdown-host",
                                 "--jobs and --deadline must be 0 or more, "
@@ -110,6 +127,11 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     options.jobs = (guint) jobs;
     options.deadline_seconds = (guint) deadline;
     options.grace_seconds = grace;
+    options.start_usec = start_usec;
+    if (deadline > 0 && !cli->config_error &&
+        !tdxHostCheckDeadline(&cli->config, (guint) deadline, "--deadline", &error))
+        return tdxCliUsageError(cli, "shutdown-host", "%s", error->message);
+
     /* A live line for an operator watching (systemd gets STATUS= instead):
      * the run's state, then each guest's phase. */
     progress = tdxCliProgressNew(tdxCliProgressWanted(cli->quiet));
@@ -118,10 +140,13 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     options.progress = tdxCliProgressUpdate;
     options.progress_opaque = progress;
 
-    /* TimeoutStopSec= covers this part; the run extends it from then on. */
-    tdxHostNotify("connecting to libvirt and inspecting the running guests", 0);
-    tdxCliProgressStatus("probe: connecting to libvirt and inspecting the running guests",
-                         progress);
+    /* Before anything that may block: from here on systemd's stop timeout
+     * reaches past our own deadline (TimeoutStopSec= only needs to cover
+     * the start of the process), and the deadline counts from the start
+     * of the command, connecting and inspecting included. */
+    tdxHostStatus(&options, start_usec +
+                  (gint64) tdxHostOptionsDeadlineSeconds(&options) * G_USEC_PER_SEC,
+                  "connecting to libvirt");
     if (!tdxCliConnect(cli, &error) ||
         !(plan = tdxHostPlanNew(cli->conn, &options, &error))) {
         /* The status line goes before the message is printed. */
@@ -138,13 +163,15 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
             tdxHostPlanToJson(plan, builder);
             root = json_builder_get_root(builder);
             json_object_set_boolean_member(json_node_get_object(root), "dry_run", TRUE);
-            tdxCliPrintJsonNode(cli, "shutdown-host", root, TDX_EXIT_OK);
+            tdxCliPrintJsonNode(cli, "shutdown-host", root, tdxHostPlanDryRunExitCode(plan));
         } else {
             g_autofree char *text = tdxHostPlanToText(plan);
 
             fputs(text, stdout);
         }
-        return TDX_EXIT_OK;
+        /* Non-zero when the run would not go as planned (a guest that
+         * cannot be inspected, an unusable policy). */
+        return tdxHostPlanDryRunExitCode(plan);
     }
 
     exit_code = tdxHostRun(cli->conn, plan, &options);

@@ -131,9 +131,11 @@ tdxCliCompareNames(gconstpointer a, gconstpointer b, gpointer opaque G_GNUC_UNUS
 }
 
 
-/* Under the lock: the line, with names cut to @name_cells (0: whole). */
+/* Under the lock: the line, with names cut to @name_cells (0: whole),
+ * the host run's status at the end when @with_status. */
 static char *
-tdxCliProgressLine(tdxCliProgress *progress, gint64 now, guint name_cells)
+tdxCliProgressLine(tdxCliProgress *progress, gint64 now, guint name_cells,
+                   gboolean with_status)
 {
     GString *line = g_string_new(NULL);
     g_autofree gpointer *keys = NULL;
@@ -141,12 +143,9 @@ tdxCliProgressLine(tdxCliProgress *progress, gint64 now, guint name_cells)
     guint i;
 
     keys = g_hash_table_get_keys_as_array(progress->entries, &n);
-    if (progress->status) {
-        g_string_append(line, progress->status);
-    } else if (n > 0) {
+    if (!progress->status && n > 0)
         g_string_append_printf(line, "%.0fs %u left:",
                                (now - progress->start_usec) / (double) G_USEC_PER_SEC, n);
-    }
     g_qsort_with_data(keys, n, sizeof(gpointer), tdxCliCompareNames, NULL);
     for (i = 0; i < n; i++) {
         const tdxCliProgressEntry *entry = g_hash_table_lookup(progress->entries, keys[i]);
@@ -160,6 +159,10 @@ tdxCliProgressLine(tdxCliProgress *progress, gint64 now, guint name_cells)
         if (entry->deadline_seconds > 0)
             g_string_append_printf(line, "/%.0fs", entry->deadline_seconds);
     }
+    /* The host run's own state last: its guests' phases are what an
+     * operator watches, the counts are what gets cut when space runs out. */
+    if (with_status && progress->status)
+        g_string_append_printf(line, "%s%s", line->len ? "  | " : "", progress->status);
     return g_string_free(line, FALSE);
 }
 
@@ -172,20 +175,23 @@ tdxCliProgressRedraw(tdxCliProgress *progress)
     guint columns = tdxCliTerminalColumns();
     /* One cell short of the width: the cursor must stay on this row. */
     guint room = columns > 1 ? columns - 1 : 0;
-    g_autofree char *line = tdxCliProgressLine(progress, now, 0);
+    g_autofree char *line = NULL;
     g_autofree char *fitted = NULL;
+    guint name_cells = 0;
 
+    /* Whole names if the guests' part fits (the status is cut instead),
+     * else shorter ones: every domain's phase matters more than its full
+     * name. */
+    for (name_cells = 0; ; name_cells = name_cells ? name_cells / 2
+                                                   : TDX_CLI_PROGRESS_NAME_CELLS) {
+        g_autofree char *guests = tdxCliProgressLine(progress, now, name_cells, FALSE);
+
+        if (tdxCliTextCells(guests) <= room || name_cells == TDX_CLI_PROGRESS_NAME_CELLS / 2)
+            break;
+    }
+    line = tdxCliProgressLine(progress, now, name_cells, TRUE);
     if (line[0] == '\0' && !progress->drawn)
         return;
-    /* Too wide: every domain's phase matters more than its full name. */
-    if (tdxCliTextCells(line) > room) {
-        g_free(line);
-        line = tdxCliProgressLine(progress, now, TDX_CLI_PROGRESS_NAME_CELLS);
-    }
-    if (tdxCliTextCells(line) > room) {
-        g_free(line);
-        line = tdxCliProgressLine(progress, now, TDX_CLI_PROGRESS_NAME_CELLS / 2);
-    }
     fitted = tdxCliProgressFit(line, room);
     fprintf(stderr, "\r\033[K%s", fitted);
     fflush(stderr);

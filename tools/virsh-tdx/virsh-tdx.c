@@ -55,7 +55,7 @@ tdxCmdHelp(tdxCli *cli, int argc, char **argv)
     const tdxCliCommand *command;
     g_autofree char *safe = NULL;
     char *help_argv[] = { NULL, (char *) "--help", NULL, NULL };
-    gboolean json = FALSE;
+    gboolean json = cli->json;
     GOptionEntry entries[] = {
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON", NULL },
         { NULL },
@@ -148,6 +148,7 @@ main(int argc, char **argv)
     g_autoptr(GError) error = NULL;
     gboolean version = FALSE;
     gboolean short_version = FALSE;
+    gboolean help = FALSE;
     GOptionEntry entries[] = {
         { "connect", 'c', 0, G_OPTION_ARG_STRING, &cli.uri,
           "hypervisor connection URI", "URI" },
@@ -162,6 +163,12 @@ main(int argc, char **argv)
           "print the version number and exit", NULL },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &version,
           "print the version and exit", NULL },
+        { "help", 'h', 0, G_OPTION_ARG_NONE, &help,
+          "show the options and the commands", NULL },
+        /* Known before parsing (tdxCliWantsJson), accepted here as well so
+         * that 'virsh-tdx --json COMMAND' means what it says. */
+        { "json", 0, 0, G_OPTION_ARG_NONE, &cli.json,
+          "print JSON (as each command's --json)", NULL },
         { NULL },
     };
     int ret;
@@ -176,10 +183,28 @@ main(int argc, char **argv)
                                  "Tear down Intel TDX guests fast, through libvirt.");
     g_option_context_set_description(context, description);
     g_option_context_add_main_entries(context, entries, NULL);
+    /* GOption's own --help prints and exits; ours can answer in JSON. */
+    g_option_context_set_help_enabled(context, FALSE);
     /* Options after the command belong to the command. */
     g_option_context_set_strict_posix(context, TRUE);
     if (!g_option_context_parse(context, &argc, &argv, &error))
         return tdxCliUsageError(&cli, NULL, "%s", error->message);
+    if (help) {
+        g_autofree char *text = g_option_context_get_help(context, TRUE, NULL);
+
+        if (cli.json) {
+            g_autoptr(JsonBuilder) builder = json_builder_new();
+
+            json_builder_begin_object(builder);
+            json_builder_set_member_name(builder, "help");
+            json_builder_add_string_value(builder, text);
+            json_builder_end_object(builder);
+            tdxCliPrintJson(&cli, NULL, builder, TDX_EXIT_OK);
+        } else {
+            fputs(text, stdout);
+        }
+        return TDX_EXIT_OK;
+    }
     if (short_version) {
         g_print("%s\n", PACKAGE_VERSION);
         return TDX_EXIT_OK;

@@ -250,6 +250,16 @@ testValueTable(void)
         { "[connection]\nuri =\n", FALSE, "[connection] uri=: must not be empty" },
         { "[connection]\nuri[de] = qemu:///system\n", FALSE, "unknown key 'uri[de]'" },
         { "top = 1\n", FALSE, "" },
+        /* deadline >= 4 x monitor-timeout-ms, whichever key is set. */
+        { "[shutdown-host]\ndeadline = 39\n", FALSE,
+          "[shutdown-host] deadline=39 is shorter than 4 x [destroy] "
+          "monitor-timeout-ms=10000" },
+        { "[shutdown-host]\ndeadline = 40\n", TRUE, NULL },
+        { "[destroy]\nmonitor-timeout-ms = 2500\n[shutdown-host]\ndeadline = 10\n",
+          TRUE, NULL },
+        { "[destroy]\nmonitor-timeout-ms = 2501\n[shutdown-host]\ndeadline = 10\n",
+          FALSE, "raise deadline to at least 11" },
+        { "[destroy]\nmonitor-timeout-ms = 600000\n", FALSE, "deadline=1500" },
         { "", TRUE, NULL },
     };
     g_autofree char *tmpdir = NULL;

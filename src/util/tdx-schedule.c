@@ -1,9 +1,9 @@
 /*
- * tdx-host-schedule.c: running many teardowns, longest first, bounded
+ * tdx-schedule.c: running many teardowns, longest first, bounded
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "tdx-host-schedule.h"
+#include "tdx-schedule.h"
 
 typedef struct {
     char *name;
@@ -11,24 +11,26 @@ typedef struct {
     double estimate_seconds;
     int priority;
     gint64 not_before_usec;
-    tdxHostTaskState state;
+    tdxTaskState state;
     gint64 start_usec;
     gint64 end_usec;
     gpointer result;
-} tdxHostTask;
+} tdxScheduleTask;
 
 /* Refcounted: a worker abandoned at the deadline keeps its reference and
  * drops it whenever its teardown finally returns. */
-struct _tdxHostSchedule {
+struct _tdxSchedule {
     gint refs;
     GMutex lock;
     GCond cond;
     guint jobs;
-    tdxHostWorkFunc work;
+    tdxScheduleWorkFunc work;
     gpointer opaque;
     GDestroyNotify opaque_free;
     GDestroyNotify result_free;
-    GPtrArray *tasks;       /* tdxHostTask, in run order once sorted */
+    GPtrArray *tasks;       /* tdxScheduleTask, in run order once sorted */
+    tdxScheduleOrder order;
+    gboolean started;
     /* under lock */
     guint waiting;          /* NOT_STARTED tasks */
     guint cancelled;
@@ -43,7 +45,7 @@ struct _tdxHostSchedule {
 
 
 static void
-tdxHostTaskFree(tdxHostTask *task, GDestroyNotify result_free)
+tdxScheduleTaskFree(tdxScheduleTask *task, GDestroyNotify result_free)
 {
     g_free(task->name);
     g_free(task->label);
@@ -53,11 +55,11 @@ tdxHostTaskFree(tdxHostTask *task, GDestroyNotify result_free)
 }
 
 
-tdxHostSchedule *
-tdxHostScheduleNew(guint jobs, tdxHostWorkFunc work, gpointer opaque,
+tdxSchedule *
+tdxScheduleNew(guint jobs, tdxScheduleWorkFunc work, gpointer opaque,
                    GDestroyNotify opaque_free, GDestroyNotify result_free)
 {
-    tdxHostSchedule *schedule = g_new0(tdxHostSchedule, 1);
+    tdxSchedule *schedule = g_new0(tdxSchedule, 1);
 
     schedule->refs = 1;
     g_mutex_init(&schedule->lock);
@@ -72,8 +74,8 @@ tdxHostScheduleNew(guint jobs, tdxHostWorkFunc work, gpointer opaque,
 }
 
 
-tdxHostSchedule *
-tdxHostScheduleRef(tdxHostSchedule *schedule)
+tdxSchedule *
+tdxScheduleRef(tdxSchedule *schedule)
 {
     g_atomic_int_inc(&schedule->refs);
     return schedule;
@@ -81,14 +83,14 @@ tdxHostScheduleRef(tdxHostSchedule *schedule)
 
 
 void
-tdxHostScheduleUnref(tdxHostSchedule *schedule)
+tdxScheduleUnref(tdxSchedule *schedule)
 {
     guint i;
 
     if (!schedule || !g_atomic_int_dec_and_test(&schedule->refs))
         return;
     for (i = 0; i < schedule->tasks->len; i++)
-        tdxHostTaskFree(g_ptr_array_index(schedule->tasks, i), schedule->result_free);
+        tdxScheduleTaskFree(g_ptr_array_index(schedule->tasks, i), schedule->result_free);
     g_ptr_array_unref(schedule->tasks);
     if (schedule->opaque_free)
         schedule->opaque_free(schedule->opaque);
@@ -99,10 +101,10 @@ tdxHostScheduleUnref(tdxHostSchedule *schedule)
 
 
 void
-tdxHostScheduleAddFull(tdxHostSchedule *schedule, const char *name, const char *label,
+tdxScheduleAddFull(tdxSchedule *schedule, const char *name, const char *label,
                        double estimate_seconds, int priority, gint64 not_before_usec)
 {
-    tdxHostTask *task = g_new0(tdxHostTask, 1);
+    tdxScheduleTask *task = g_new0(tdxScheduleTask, 1);
 
     task->name = g_strdup(name);
     task->label = g_strdup(label ? label : name);
@@ -117,30 +119,30 @@ tdxHostScheduleAddFull(tdxHostSchedule *schedule, const char *name, const char *
 
 
 void
-tdxHostScheduleAddAt(tdxHostSchedule *schedule, const char *name,
+tdxScheduleAddAt(tdxSchedule *schedule, const char *name,
                      double estimate_seconds, int priority, gint64 not_before_usec)
 {
-    tdxHostScheduleAddFull(schedule, name, NULL, estimate_seconds, priority,
+    tdxScheduleAddFull(schedule, name, NULL, estimate_seconds, priority,
                            not_before_usec);
 }
 
 
 void
-tdxHostScheduleAdd(tdxHostSchedule *schedule, const char *name,
+tdxScheduleAdd(tdxSchedule *schedule, const char *name,
                    double estimate_seconds, int priority)
 {
-    tdxHostScheduleAddAt(schedule, name, estimate_seconds, priority, 0);
+    tdxScheduleAddAt(schedule, name, estimate_seconds, priority, 0);
 }
 
 
 /* Under lock. */
-static tdxHostTask *
-tdxHostScheduleFind(tdxHostSchedule *schedule, const char *name)
+static tdxScheduleTask *
+tdxScheduleFind(tdxSchedule *schedule, const char *name)
 {
     guint i;
 
     for (i = 0; i < schedule->tasks->len; i++) {
-        tdxHostTask *task = g_ptr_array_index(schedule->tasks, i);
+        tdxScheduleTask *task = g_ptr_array_index(schedule->tasks, i);
 
         if (g_str_equal(task->name, name))
             return task;
@@ -151,9 +153,9 @@ tdxHostScheduleFind(tdxHostSchedule *schedule, const char *name)
 
 /* Under lock. */
 static void
-tdxHostTaskCancel(tdxHostSchedule *schedule, tdxHostTask *task)
+tdxScheduleTaskCancel(tdxSchedule *schedule, tdxScheduleTask *task)
 {
-    task->state = TDX_HOST_TASK_CANCELLED;
+    task->state = TDX_TASK_CANCELLED;
     schedule->waiting--;
     schedule->cancelled++;
     /* Idle workers may now have nothing left to wait for. */
@@ -162,15 +164,15 @@ tdxHostTaskCancel(tdxHostSchedule *schedule, tdxHostTask *task)
 
 
 gboolean
-tdxHostScheduleCancel(tdxHostSchedule *schedule, const char *name)
+tdxScheduleCancel(tdxSchedule *schedule, const char *name)
 {
-    tdxHostTask *task;
+    tdxScheduleTask *task;
     gboolean cancelled = FALSE;
 
     g_mutex_lock(&schedule->lock);
-    task = tdxHostScheduleFind(schedule, name);
-    if (task && task->state == TDX_HOST_TASK_NOT_STARTED) {
-        tdxHostTaskCancel(schedule, task);
+    task = tdxScheduleFind(schedule, name);
+    if (task && task->state == TDX_TASK_NOT_STARTED) {
+        tdxScheduleTaskCancel(schedule, task);
         cancelled = TRUE;
     }
     g_mutex_unlock(&schedule->lock);
@@ -179,23 +181,23 @@ tdxHostScheduleCancel(tdxHostSchedule *schedule, const char *name)
 
 
 void
-tdxHostScheduleCancelWaiting(tdxHostSchedule *schedule)
+tdxScheduleCancelWaiting(tdxSchedule *schedule)
 {
     guint i;
 
     g_mutex_lock(&schedule->lock);
     for (i = 0; i < schedule->tasks->len; i++) {
-        tdxHostTask *task = g_ptr_array_index(schedule->tasks, i);
+        tdxScheduleTask *task = g_ptr_array_index(schedule->tasks, i);
 
-        if (task->state == TDX_HOST_TASK_NOT_STARTED)
-            tdxHostTaskCancel(schedule, task);
+        if (task->state == TDX_TASK_NOT_STARTED)
+            tdxScheduleTaskCancel(schedule, task);
     }
     g_mutex_unlock(&schedule->lock);
 }
 
 
 void
-tdxHostScheduleWake(tdxHostSchedule *schedule)
+tdxScheduleWake(tdxSchedule *schedule)
 {
     g_mutex_lock(&schedule->lock);
     schedule->changed = TRUE;
@@ -205,10 +207,10 @@ tdxHostScheduleWake(tdxHostSchedule *schedule)
 
 
 static gint
-tdxHostTaskCompare(gconstpointer a, gconstpointer b)
+tdxScheduleTaskCompare(gconstpointer a, gconstpointer b)
 {
-    const tdxHostTask *ta = *(const tdxHostTask * const *) a;
-    const tdxHostTask *tb = *(const tdxHostTask * const *) b;
+    const tdxScheduleTask *ta = *(const tdxScheduleTask * const *) a;
+    const tdxScheduleTask *tb = *(const tdxScheduleTask * const *) b;
 
     if (ta->estimate_seconds != tb->estimate_seconds)
         return ta->estimate_seconds > tb->estimate_seconds ? -1 : 1;
@@ -219,24 +221,57 @@ tdxHostTaskCompare(gconstpointer a, gconstpointer b)
 
 
 void
-tdxHostScheduleSort(tdxHostSchedule *schedule)
+tdxScheduleSetOrder(tdxSchedule *schedule, tdxScheduleOrder order)
 {
-    g_ptr_array_sort(schedule->tasks, tdxHostTaskCompare);
+    schedule->order = order;
+}
+
+
+void
+tdxScheduleSort(tdxSchedule *schedule)
+{
+    if (schedule->order == TDX_SCHEDULE_LONGEST_FIRST)
+        g_ptr_array_sort(schedule->tasks, tdxScheduleTaskCompare);
+}
+
+
+void
+tdxScheduleRelease(tdxSchedule *schedule, const char *name)
+{
+    tdxScheduleTask *task;
+
+    g_mutex_lock(&schedule->lock);
+    if ((task = tdxScheduleFind(schedule, name)) &&
+        task->state == TDX_TASK_NOT_STARTED) {
+        task->not_before_usec = 0;
+        g_cond_broadcast(&schedule->cond);
+    }
+    g_mutex_unlock(&schedule->lock);
+}
+
+
+void
+tdxScheduleAbandon(tdxSchedule *schedule)
+{
+    g_mutex_lock(&schedule->lock);
+    schedule->abandoned = TRUE;
+    g_cond_broadcast(&schedule->cond);
+    g_mutex_unlock(&schedule->lock);
 }
 
 
 /* Under lock. The first task in run order that may start at @now; else
  * NULL and *@wake_usec is when the next held-back one may (0: none). */
-static tdxHostTask *
-tdxHostScheduleNext(tdxHostSchedule *schedule, gint64 now, gint64 *wake_usec)
+static tdxScheduleTask *
+tdxScheduleNext(tdxSchedule *schedule, gint64 now, gint64 *wake_usec)
 {
     guint i;
 
     *wake_usec = 0;
     for (i = 0; i < schedule->tasks->len; i++) {
-        tdxHostTask *task = g_ptr_array_index(schedule->tasks, i);
+        tdxScheduleTask *task = g_ptr_array_index(schedule->tasks, i);
 
-        if (task->state != TDX_HOST_TASK_NOT_STARTED)
+        if (task->state != TDX_TASK_NOT_STARTED)
             continue;
         if (task->not_before_usec <= now)
             return task;
@@ -248,13 +283,13 @@ tdxHostScheduleNext(tdxHostSchedule *schedule, gint64 now, gint64 *wake_usec)
 
 
 static gpointer
-tdxHostScheduleWorker(gpointer opaque)
+tdxScheduleWorker(gpointer opaque)
 {
-    tdxHostSchedule *schedule = opaque;
+    tdxSchedule *schedule = opaque;
 
     g_mutex_lock(&schedule->lock);
     for (;;) {
-        tdxHostTask *task;
+        tdxScheduleTask *task;
         gpointer result;
         gint64 now = g_get_monotonic_time();
         gint64 wake;
@@ -263,7 +298,7 @@ tdxHostScheduleWorker(gpointer opaque)
             (schedule->deadline_usec > 0 && now >= schedule->deadline_usec))
             break;
 
-        if (!(task = tdxHostScheduleNext(schedule, now, &wake))) {
+        if (!(task = tdxScheduleNext(schedule, now, &wake))) {
             /* Only held-back tasks are left: idle until the first may
              * start, a task is cancelled, or the deadline. */
             if (schedule->deadline_usec > 0)
@@ -272,7 +307,7 @@ tdxHostScheduleWorker(gpointer opaque)
             continue;
         }
 
-        task->state = TDX_HOST_TASK_RUNNING;
+        task->state = TDX_TASK_RUNNING;
         task->start_usec = now;
         schedule->waiting--;
         schedule->running++;
@@ -292,7 +327,7 @@ tdxHostScheduleWorker(gpointer opaque)
         }
         task->end_usec = g_get_monotonic_time();
         task->result = result;
-        task->state = TDX_HOST_TASK_DONE;
+        task->state = TDX_TASK_DONE;
         schedule->done++;
         schedule->changed = TRUE;
         g_cond_broadcast(&schedule->cond);
@@ -301,24 +336,20 @@ tdxHostScheduleWorker(gpointer opaque)
     g_cond_broadcast(&schedule->cond);
     g_mutex_unlock(&schedule->lock);
 
-    tdxHostScheduleUnref(schedule);
+    tdxScheduleUnref(schedule);
     return NULL;
 }
 
 
 void
-tdxHostScheduleRun(tdxHostSchedule *schedule,
-                   gint64 deadline_usec, gint64 abandon_usec,
-                   gint64 tick_usec, tdxHostTickFunc tick, gpointer tick_opaque)
+tdxScheduleStart(tdxSchedule *schedule, gint64 deadline_usec)
 {
     guint nworkers = MIN(schedule->jobs, schedule->tasks->len);
     guint i;
 
-    tdxHostScheduleSort(schedule);
-    if (abandon_usec > 0 && deadline_usec > 0 && abandon_usec < deadline_usec)
-        abandon_usec = deadline_usec;
-    if (tick_usec <= 0)
-        tick_usec = G_USEC_PER_SEC;
+    g_return_if_fail(!schedule->started);
+    schedule->started = TRUE;
+    tdxScheduleSort(schedule);
 
     g_mutex_lock(&schedule->lock);
     schedule->deadline_usec = deadline_usec;
@@ -326,12 +357,25 @@ tdxHostScheduleRun(tdxHostSchedule *schedule,
     g_mutex_unlock(&schedule->lock);
 
     /* Detached threads of our own rather than a GThreadPool: a worker
-     * stuck in an RPC at the deadline must not hold up the return. */
+     * stuck in an RPC at the deadline must not hold up the return, and
+     * g_thread_pool_free() waits for every worker. */
     for (i = 0; i < nworkers; i++)
-        g_thread_unref(g_thread_new("tdx-host-worker", tdxHostScheduleWorker,
-                                    tdxHostScheduleRef(schedule)));
+        g_thread_unref(g_thread_new("tdx-worker", tdxScheduleWorker,
+                                    tdxScheduleRef(schedule)));
+}
+
+
+void
+tdxScheduleWait(tdxSchedule *schedule, gint64 abandon_usec,
+                gint64 tick_usec, tdxScheduleTickFunc tick, gpointer tick_opaque)
+{
+    if (tick_usec <= 0)
+        tick_usec = G_USEC_PER_SEC;
 
     g_mutex_lock(&schedule->lock);
+    if (abandon_usec > 0 && schedule->deadline_usec > 0 &&
+        abandon_usec < schedule->deadline_usec)
+        abandon_usec = schedule->deadline_usec;
     while (schedule->workers > 0) {
         gint64 now = g_get_monotonic_time();
         gint64 wake = now + tick_usec;
@@ -359,22 +403,32 @@ tdxHostScheduleRun(tdxHostSchedule *schedule,
 }
 
 
+void
+tdxScheduleRun(tdxSchedule *schedule,
+               gint64 deadline_usec, gint64 abandon_usec,
+               gint64 tick_usec, tdxScheduleTickFunc tick, gpointer tick_opaque)
+{
+    tdxScheduleStart(schedule, deadline_usec);
+    tdxScheduleWait(schedule, abandon_usec, tick_usec, tick, tick_opaque);
+}
+
+
 guint
-tdxHostScheduleJobs(const tdxHostSchedule *schedule)
+tdxScheduleJobs(const tdxSchedule *schedule)
 {
     return schedule->jobs;
 }
 
 
 guint
-tdxHostScheduleSize(const tdxHostSchedule *schedule)
+tdxScheduleSize(const tdxSchedule *schedule)
 {
     return schedule->tasks->len;
 }
 
 
 guint
-tdxHostSchedulePeak(tdxHostSchedule *schedule)
+tdxSchedulePeak(tdxSchedule *schedule)
 {
     guint peak;
 
@@ -386,7 +440,7 @@ tdxHostSchedulePeak(tdxHostSchedule *schedule)
 
 
 void
-tdxHostScheduleCounts(tdxHostSchedule *schedule, guint *done,
+tdxScheduleCounts(tdxSchedule *schedule, guint *done,
                       guint *running, guint *waiting, guint *cancelled)
 {
     g_mutex_lock(&schedule->lock);
@@ -399,10 +453,10 @@ tdxHostScheduleCounts(tdxHostSchedule *schedule, guint *done,
 
 
 static gint
-tdxHostTaskCompareStart(gconstpointer a, gconstpointer b)
+tdxScheduleTaskCompareStart(gconstpointer a, gconstpointer b)
 {
-    const tdxHostTask *ta = *(const tdxHostTask * const *) a;
-    const tdxHostTask *tb = *(const tdxHostTask * const *) b;
+    const tdxScheduleTask *ta = *(const tdxScheduleTask * const *) a;
+    const tdxScheduleTask *tb = *(const tdxScheduleTask * const *) b;
 
     if (ta->start_usec != tb->start_usec)
         return ta->start_usec < tb->start_usec ? -1 : 1;
@@ -411,7 +465,7 @@ tdxHostTaskCompareStart(gconstpointer a, gconstpointer b)
 
 
 GStrv
-tdxHostScheduleRunning(tdxHostSchedule *schedule)
+tdxScheduleRunning(tdxSchedule *schedule)
 {
     g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
     g_autoptr(GPtrArray) running = g_ptr_array_new();
@@ -419,51 +473,51 @@ tdxHostScheduleRunning(tdxHostSchedule *schedule)
 
     g_mutex_lock(&schedule->lock);
     for (i = 0; i < schedule->tasks->len; i++) {
-        tdxHostTask *task = g_ptr_array_index(schedule->tasks, i);
+        tdxScheduleTask *task = g_ptr_array_index(schedule->tasks, i);
 
-        if (task->state == TDX_HOST_TASK_RUNNING)
+        if (task->state == TDX_TASK_RUNNING)
             g_ptr_array_add(running, task);
     }
     /* Held-back tasks make run order and start order differ. */
-    g_ptr_array_sort(running, tdxHostTaskCompareStart);
+    g_ptr_array_sort(running, tdxScheduleTaskCompareStart);
     for (i = 0; i < running->len; i++)
-        g_strv_builder_add(builder, ((tdxHostTask *) g_ptr_array_index(running, i))->name);
+        g_strv_builder_add(builder, ((tdxScheduleTask *) g_ptr_array_index(running, i))->name);
     g_mutex_unlock(&schedule->lock);
     return g_strv_builder_end(builder);
 }
 
 
 const char *
-tdxHostScheduleName(const tdxHostSchedule *schedule, guint i)
+tdxScheduleName(const tdxSchedule *schedule, guint i)
 {
-    return ((const tdxHostTask *) g_ptr_array_index(schedule->tasks, i))->name;
+    return ((const tdxScheduleTask *) g_ptr_array_index(schedule->tasks, i))->name;
 }
 
 
 double
-tdxHostScheduleEstimate(const tdxHostSchedule *schedule, guint i)
+tdxScheduleEstimate(const tdxSchedule *schedule, guint i)
 {
-    return ((const tdxHostTask *) g_ptr_array_index(schedule->tasks, i))->estimate_seconds;
+    return ((const tdxScheduleTask *) g_ptr_array_index(schedule->tasks, i))->estimate_seconds;
 }
 
 
-tdxHostTaskState
-tdxHostScheduleState(tdxHostSchedule *schedule, guint i)
+tdxTaskState
+tdxScheduleState(tdxSchedule *schedule, guint i)
 {
-    tdxHostTaskState state;
+    tdxTaskState state;
 
     g_mutex_lock(&schedule->lock);
-    state = ((tdxHostTask *) g_ptr_array_index(schedule->tasks, i))->state;
+    state = ((tdxScheduleTask *) g_ptr_array_index(schedule->tasks, i))->state;
     g_mutex_unlock(&schedule->lock);
     return state;
 }
 
 
 void
-tdxHostScheduleTimes(tdxHostSchedule *schedule, guint i,
+tdxScheduleTimes(tdxSchedule *schedule, guint i,
                      gint64 *start_usec, gint64 *end_usec)
 {
-    tdxHostTask *task;
+    tdxScheduleTask *task;
 
     g_mutex_lock(&schedule->lock);
     task = g_ptr_array_index(schedule->tasks, i);
@@ -474,31 +528,31 @@ tdxHostScheduleTimes(tdxHostSchedule *schedule, guint i,
 
 
 gpointer
-tdxHostScheduleResult(tdxHostSchedule *schedule, guint i)
+tdxScheduleResult(tdxSchedule *schedule, guint i)
 {
     gpointer result;
 
     g_mutex_lock(&schedule->lock);
-    result = ((tdxHostTask *) g_ptr_array_index(schedule->tasks, i))->result;
+    result = ((tdxScheduleTask *) g_ptr_array_index(schedule->tasks, i))->result;
     g_mutex_unlock(&schedule->lock);
     return result;
 }
 
 
 gpointer
-tdxHostScheduleStealResult(tdxHostSchedule *schedule, guint i)
+tdxScheduleStealResult(tdxSchedule *schedule, guint i)
 {
     gpointer result;
 
     g_mutex_lock(&schedule->lock);
-    result = g_steal_pointer(&((tdxHostTask *) g_ptr_array_index(schedule->tasks, i))->result);
+    result = g_steal_pointer(&((tdxScheduleTask *) g_ptr_array_index(schedule->tasks, i))->result);
     g_mutex_unlock(&schedule->lock);
     return result;
 }
 
 
 double
-tdxHostScheduleMakespan(const double *estimates, guint n, guint jobs,
+tdxScheduleMakespan(const double *estimates, guint n, guint jobs,
                         double *starts)
 {
     g_autofree double *free_at = NULL;

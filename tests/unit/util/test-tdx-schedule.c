@@ -1,12 +1,12 @@
 /*
- * test-tdx-host-schedule.c: the shutdown-host scheduler, with fake work
- * going through the same code path as the real teardowns
+ * test-tdx-schedule.c: the one worker/scheduler abstraction, with fake
+ * work going through the same code path as the real teardowns
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <glib.h>
 
-#include "tdx-host-schedule.h"
+#include "tdx-schedule.h"
 
 /* What the fake work sees; outlives the schedule in every test. */
 typedef struct {
@@ -66,31 +66,31 @@ testWorkRun(const char *name, gpointer opaque)
 }
 
 
-static tdxHostSchedule *
+static tdxSchedule *
 testScheduleNew(guint jobs, testWork *work)
 {
-    return tdxHostScheduleNew(jobs, testWorkRun, work, NULL, g_free);
+    return tdxScheduleNew(jobs, testWorkRun, work, NULL, g_free);
 }
 
 
 static void
 testOrderLongestFirst(void)
 {
-    g_autoptr(tdxHostSchedule) schedule = tdxHostScheduleNew(2, NULL, NULL, NULL, NULL);
+    g_autoptr(tdxSchedule) schedule = tdxScheduleNew(2, NULL, NULL, NULL, NULL);
     const char *expected[] = { "big", "mid-hi", "mid-a", "mid-b", "mid-lo", "small" };
     guint i;
 
-    tdxHostScheduleAdd(schedule, "small", 1.0, 100);
-    tdxHostScheduleAdd(schedule, "mid-lo", 5.0, -3);
-    tdxHostScheduleAdd(schedule, "mid-b", 5.0, 0);
-    tdxHostScheduleAdd(schedule, "big", 50.0, -1000);
-    tdxHostScheduleAdd(schedule, "mid-a", 5.0, 0);
-    tdxHostScheduleAdd(schedule, "mid-hi", 5.0, 7);
-    tdxHostScheduleSort(schedule);
+    tdxScheduleAdd(schedule, "small", 1.0, 100);
+    tdxScheduleAdd(schedule, "mid-lo", 5.0, -3);
+    tdxScheduleAdd(schedule, "mid-b", 5.0, 0);
+    tdxScheduleAdd(schedule, "big", 50.0, -1000);
+    tdxScheduleAdd(schedule, "mid-a", 5.0, 0);
+    tdxScheduleAdd(schedule, "mid-hi", 5.0, 7);
+    tdxScheduleSort(schedule);
 
-    g_assert_cmpuint(tdxHostScheduleSize(schedule), ==, G_N_ELEMENTS(expected));
+    g_assert_cmpuint(tdxScheduleSize(schedule), ==, G_N_ELEMENTS(expected));
     for (i = 0; i < G_N_ELEMENTS(expected); i++)
-        g_assert_cmpstr(tdxHostScheduleName(schedule, i), ==, expected[i]);
+        g_assert_cmpstr(tdxScheduleName(schedule, i), ==, expected[i]);
 }
 
 
@@ -99,29 +99,29 @@ static void
 testRunStartsInOrder(void)
 {
     testWork work;
-    tdxHostSchedule *schedule;
+    tdxSchedule *schedule;
     const char *expected[] = { "c", "a", "b", "d" };
     g_autofree char *stolen = NULL;
     guint i;
 
     testWorkInit(&work, 1000);
     schedule = testScheduleNew(1, &work);
-    tdxHostScheduleAdd(schedule, "d", 1, 0);
-    tdxHostScheduleAdd(schedule, "b", 2, 0);
-    tdxHostScheduleAdd(schedule, "a", 2, 0);
-    tdxHostScheduleAdd(schedule, "c", 3, 0);
-    tdxHostScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+    tdxScheduleAdd(schedule, "d", 1, 0);
+    tdxScheduleAdd(schedule, "b", 2, 0);
+    tdxScheduleAdd(schedule, "a", 2, 0);
+    tdxScheduleAdd(schedule, "c", 3, 0);
+    tdxScheduleRun(schedule, 0, 0, 0, NULL, NULL);
 
     g_assert_cmpuint(work.started->len, ==, 4);
     for (i = 0; i < G_N_ELEMENTS(expected); i++) {
         g_assert_cmpstr(g_ptr_array_index(work.started, i), ==, expected[i]);
-        g_assert_cmpint(tdxHostScheduleState(schedule, i), ==, TDX_HOST_TASK_DONE);
+        g_assert_cmpint(tdxScheduleState(schedule, i), ==, TDX_TASK_DONE);
     }
-    g_assert_cmpstr(tdxHostScheduleResult(schedule, 0), ==, "result of c");
-    stolen = tdxHostScheduleStealResult(schedule, 0);
+    g_assert_cmpstr(tdxScheduleResult(schedule, 0), ==, "result of c");
+    stolen = tdxScheduleStealResult(schedule, 0);
     g_assert_cmpstr(stolen, ==, "result of c");
-    g_assert_null(tdxHostScheduleResult(schedule, 0));
-    tdxHostScheduleUnref(schedule);
+    g_assert_null(tdxScheduleResult(schedule, 0));
+    tdxScheduleUnref(schedule);
     testWorkClear(&work);
 }
 
@@ -131,7 +131,7 @@ testConcurrencyBound(gconstpointer data)
 {
     guint jobs = GPOINTER_TO_UINT(data);
     testWork work;
-    tdxHostSchedule *schedule;
+    tdxSchedule *schedule;
     guint i;
 
     testWorkInit(&work, 20 * 1000);
@@ -139,22 +139,22 @@ testConcurrencyBound(gconstpointer data)
     for (i = 0; i < 24; i++) {
         g_autofree char *name = g_strdup_printf("td%02u", i);
 
-        tdxHostScheduleAdd(schedule, name, (double) (i % 5), 0);
+        tdxScheduleAdd(schedule, name, (double) (i % 5), 0);
     }
-    tdxHostScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+    tdxScheduleRun(schedule, 0, 0, 0, NULL, NULL);
 
     g_assert_cmpuint(work.finished, ==, 24);
     g_assert_cmpuint(work.max_running, <=, jobs);
     /* 24 tasks of 20 ms each: every worker gets busy at the same time. */
     g_assert_cmpuint(work.max_running, ==, MIN(jobs, 24));
-    g_assert_cmpuint(tdxHostSchedulePeak(schedule), ==, work.max_running);
-    tdxHostScheduleUnref(schedule);
+    g_assert_cmpuint(tdxSchedulePeak(schedule), ==, work.max_running);
+    tdxScheduleUnref(schedule);
     testWorkClear(&work);
 }
 
 
 static void
-testTick(tdxHostSchedule *schedule G_GNUC_UNUSED, gpointer opaque)
+testTick(tdxSchedule *schedule G_GNUC_UNUSED, gpointer opaque)
 {
     (*(guint *) opaque)++;
 }
@@ -165,7 +165,7 @@ static void
 testDeadlineStopsStarting(void)
 {
     testWork work;
-    tdxHostSchedule *schedule;
+    tdxSchedule *schedule;
     gint64 start = g_get_monotonic_time();
     gint64 deadline = start + 250 * 1000;
     guint done = 0;
@@ -178,9 +178,9 @@ testDeadlineStopsStarting(void)
     for (i = 0; i < 10; i++) {
         g_autofree char *name = g_strdup_printf("td%u", i);
 
-        tdxHostScheduleAdd(schedule, name, 1, 0);
+        tdxScheduleAdd(schedule, name, 1, 0);
     }
-    tdxHostScheduleRun(schedule, deadline, deadline + G_USEC_PER_SEC,
+    tdxScheduleRun(schedule, deadline, deadline + G_USEC_PER_SEC,
                        50 * 1000, testTick, &ticks);
 
     /* Starts at 0, 100 and 200 ms; the one started at 200 ms finishes. */
@@ -189,20 +189,20 @@ testDeadlineStopsStarting(void)
         gint64 task_start;
         gint64 task_end;
 
-        tdxHostScheduleTimes(schedule, i, &task_start, &task_end);
-        switch (tdxHostScheduleState(schedule, i)) {
-        case TDX_HOST_TASK_DONE:
+        tdxScheduleTimes(schedule, i, &task_start, &task_end);
+        switch (tdxScheduleState(schedule, i)) {
+        case TDX_TASK_DONE:
             g_assert_cmpint(task_start, <, deadline);
             g_assert_cmpint(task_end, >=, task_start);
             done++;
             break;
-        case TDX_HOST_TASK_NOT_STARTED:
+        case TDX_TASK_NOT_STARTED:
             g_assert_cmpint(task_start, ==, 0);
-            g_assert_null(tdxHostScheduleResult(schedule, i));
+            g_assert_null(tdxScheduleResult(schedule, i));
             not_started++;
             break;
-        case TDX_HOST_TASK_RUNNING:
-        case TDX_HOST_TASK_CANCELLED:
+        case TDX_TASK_RUNNING:
+        case TDX_TASK_CANCELLED:
             g_assert_not_reached();
         }
     }
@@ -210,7 +210,7 @@ testDeadlineStopsStarting(void)
     g_assert_cmpuint(done, <=, 3);
     g_assert_cmpuint(done + not_started, ==, 10);
     g_assert_cmpuint(ticks, >, 0);
-    tdxHostScheduleUnref(schedule);
+    tdxScheduleUnref(schedule);
     testWorkClear(&work);
 }
 
@@ -220,24 +220,24 @@ static void
 testAbandonAtDeadline(void)
 {
     testWork work;
-    tdxHostSchedule *schedule;
+    tdxSchedule *schedule;
     gint64 start = g_get_monotonic_time();
 
     testWorkInit(&work, 0);
     work.block = TRUE;
     schedule = testScheduleNew(2, &work);
-    tdxHostScheduleAdd(schedule, "stuck", 9, 0);
-    tdxHostScheduleAdd(schedule, "stuck-too", 8, 0);
-    tdxHostScheduleAdd(schedule, "never", 1, 0);
-    tdxHostScheduleRun(schedule, start + 100 * 1000, start + 200 * 1000, 0, NULL, NULL);
+    tdxScheduleAdd(schedule, "stuck", 9, 0);
+    tdxScheduleAdd(schedule, "stuck-too", 8, 0);
+    tdxScheduleAdd(schedule, "never", 1, 0);
+    tdxScheduleRun(schedule, start + 100 * 1000, start + 200 * 1000, 0, NULL, NULL);
 
     g_assert_cmpint(g_get_monotonic_time() - start, <, 500 * 1000);
-    g_assert_cmpint(tdxHostScheduleState(schedule, 0), ==, TDX_HOST_TASK_RUNNING);
-    g_assert_cmpint(tdxHostScheduleState(schedule, 1), ==, TDX_HOST_TASK_RUNNING);
-    g_assert_cmpint(tdxHostScheduleState(schedule, 2), ==, TDX_HOST_TASK_NOT_STARTED);
+    g_assert_cmpint(tdxScheduleState(schedule, 0), ==, TDX_TASK_RUNNING);
+    g_assert_cmpint(tdxScheduleState(schedule, 1), ==, TDX_TASK_RUNNING);
+    g_assert_cmpint(tdxScheduleState(schedule, 2), ==, TDX_TASK_NOT_STARTED);
 
     /* The caller is done with it; the stuck workers still hold it. */
-    tdxHostScheduleUnref(schedule);
+    tdxScheduleUnref(schedule);
 
     g_mutex_lock(&work.lock);
     work.released = TRUE;
@@ -253,12 +253,12 @@ testAbandonAtDeadline(void)
 
 
 static guint
-testIndex(tdxHostSchedule *schedule, const char *name)
+testIndex(tdxSchedule *schedule, const char *name)
 {
     guint i;
 
-    for (i = 0; i < tdxHostScheduleSize(schedule); i++) {
-        if (g_str_equal(tdxHostScheduleName(schedule, i), name))
+    for (i = 0; i < tdxScheduleSize(schedule); i++) {
+        if (g_str_equal(tdxScheduleName(schedule, i), name))
             return i;
     }
     g_error("no task '%s'", name);
@@ -267,12 +267,12 @@ testIndex(tdxHostSchedule *schedule, const char *name)
 
 
 static gint64
-testStart(tdxHostSchedule *schedule, const char *name)
+testStart(tdxSchedule *schedule, const char *name)
 {
     gint64 start;
     gint64 end;
 
-    tdxHostScheduleTimes(schedule, testIndex(schedule, name), &start, &end);
+    tdxScheduleTimes(schedule, testIndex(schedule, name), &start, &end);
     return start;
 }
 
@@ -283,7 +283,7 @@ static void
 testNotBefore(void)
 {
     testWork work;
-    tdxHostSchedule *schedule;
+    tdxSchedule *schedule;
     gint64 start = g_get_monotonic_time();
     gint64 not_before = start + 200 * 1000;
     const char *expected[] = { "a", "b", "late", "c" };
@@ -291,11 +291,11 @@ testNotBefore(void)
 
     testWorkInit(&work, 100 * 1000);
     schedule = testScheduleNew(1, &work);
-    tdxHostScheduleAddAt(schedule, "late", 10, 0, not_before);
-    tdxHostScheduleAdd(schedule, "a", 5, 0);
-    tdxHostScheduleAdd(schedule, "b", 4, 0);
-    tdxHostScheduleAdd(schedule, "c", 1, 0);
-    tdxHostScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+    tdxScheduleAddAt(schedule, "late", 10, 0, not_before);
+    tdxScheduleAdd(schedule, "a", 5, 0);
+    tdxScheduleAdd(schedule, "b", 4, 0);
+    tdxScheduleAdd(schedule, "c", 1, 0);
+    tdxScheduleRun(schedule, 0, 0, 0, NULL, NULL);
 
     /* a at 0, b at 100 ms, late at 200 ms (longer than c, which waits). */
     g_assert_cmpuint(work.started->len, ==, G_N_ELEMENTS(expected));
@@ -304,8 +304,8 @@ testNotBefore(void)
     g_assert_cmpint(testStart(schedule, "late"), >=, not_before);
     g_assert_cmpint(testStart(schedule, "a"), <, not_before);
     for (i = 0; i < G_N_ELEMENTS(expected); i++)
-        g_assert_cmpint(tdxHostScheduleState(schedule, i), ==, TDX_HOST_TASK_DONE);
-    tdxHostScheduleUnref(schedule);
+        g_assert_cmpint(tdxScheduleState(schedule, i), ==, TDX_TASK_DONE);
+    tdxScheduleUnref(schedule);
     testWorkClear(&work);
 }
 
@@ -317,7 +317,7 @@ testNotBeforeBound(gconstpointer data)
 {
     guint jobs = GPOINTER_TO_UINT(data);
     testWork work;
-    tdxHostSchedule *schedule;
+    tdxSchedule *schedule;
     gint64 start = g_get_monotonic_time();
     gint64 not_before = start + 100 * 1000;
     guint i;
@@ -329,16 +329,16 @@ testNotBeforeBound(gconstpointer data)
 
         /* The held-back half has the longer estimates. */
         if (i % 2)
-            tdxHostScheduleAddAt(schedule, name, 100 + i, 0, not_before);
+            tdxScheduleAddAt(schedule, name, 100 + i, 0, not_before);
         else
-            tdxHostScheduleAdd(schedule, name, i, 0);
+            tdxScheduleAdd(schedule, name, i, 0);
     }
-    tdxHostScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+    tdxScheduleRun(schedule, 0, 0, 0, NULL, NULL);
 
     g_assert_cmpuint(work.finished, ==, 16);
     g_assert_cmpuint(work.max_running, <=, jobs);
     g_assert_cmpuint(work.max_running, ==, jobs);
-    g_assert_cmpuint(tdxHostSchedulePeak(schedule), ==, work.max_running);
+    g_assert_cmpuint(tdxSchedulePeak(schedule), ==, work.max_running);
     for (i = 0; i < 16; i++) {
         g_autofree char *name = g_strdup_printf("td%02u", i);
 
@@ -347,13 +347,13 @@ testNotBeforeBound(gconstpointer data)
     }
     /* Once held-back ones may start, the longest of them starts first. */
     g_assert_cmpint(testStart(schedule, "td15"), <=, testStart(schedule, "td01"));
-    tdxHostScheduleUnref(schedule);
+    tdxScheduleUnref(schedule);
     testWorkClear(&work);
 }
 
 
 typedef struct {
-    tdxHostSchedule *schedule;
+    tdxSchedule *schedule;
     guint ticks;
     guint running_at_first_tick;
     gboolean cancelled;
@@ -362,7 +362,7 @@ typedef struct {
 
 
 static void
-testCancelOnTick(tdxHostSchedule *schedule, gpointer opaque)
+testCancelOnTick(tdxSchedule *schedule, gpointer opaque)
 {
     testCancelTick *data = opaque;
 
@@ -371,13 +371,13 @@ testCancelOnTick(tdxHostSchedule *schedule, gpointer opaque)
         guint waiting;
         guint cancelled;
 
-        tdxHostScheduleCounts(schedule, &done, &data->running_at_first_tick, &waiting,
+        tdxScheduleCounts(schedule, &done, &data->running_at_first_tick, &waiting,
                               &cancelled);
     }
     if (!data->cancelled) {
-        data->cancelled = tdxHostScheduleCancel(schedule, "held");
+        data->cancelled = tdxScheduleCancel(schedule, "held");
         /* A task that has started cannot be taken off. */
-        data->cancelled_running = tdxHostScheduleCancel(schedule, "now");
+        data->cancelled_running = tdxScheduleCancel(schedule, "now");
     }
 }
 
@@ -386,7 +386,7 @@ static gpointer
 testWakeLater(gpointer opaque)
 {
     g_usleep(100 * 1000);
-    tdxHostScheduleWake(opaque);
+    tdxScheduleWake(opaque);
     return NULL;
 }
 
@@ -397,7 +397,7 @@ static void
 testCancelHeld(void)
 {
     testWork work;
-    tdxHostSchedule *schedule;
+    tdxSchedule *schedule;
     testCancelTick data = { 0 };
     gint64 start = g_get_monotonic_time();
     GThread *waker;
@@ -408,31 +408,31 @@ testCancelHeld(void)
 
     testWorkInit(&work, 500 * 1000);
     schedule = testScheduleNew(2, &work);
-    tdxHostScheduleAddAt(schedule, "held", 9, 0, start + 30 * G_USEC_PER_SEC);
-    tdxHostScheduleAdd(schedule, "now", 1, 0);
+    tdxScheduleAddAt(schedule, "held", 9, 0, start + 30 * G_USEC_PER_SEC);
+    tdxScheduleAdd(schedule, "now", 1, 0);
     data.schedule = schedule;
 
     /* With a 30 s tick interval, only the waker can bring a tick while
      * "now" still runs (its end brings one too, but then it is done). */
     waker = g_thread_new("waker", testWakeLater, schedule);
-    tdxHostScheduleRun(schedule, 0, 0, 30 * G_USEC_PER_SEC, testCancelOnTick, &data);
+    tdxScheduleRun(schedule, 0, 0, 30 * G_USEC_PER_SEC, testCancelOnTick, &data);
     g_thread_join(waker);
 
     g_assert_cmpuint(data.running_at_first_tick, ==, 1);
     g_assert_true(data.cancelled);
     g_assert_false(data.cancelled_running);
     g_assert_cmpint(g_get_monotonic_time() - start, <, 5 * G_USEC_PER_SEC);
-    g_assert_cmpint(tdxHostScheduleState(schedule, testIndex(schedule, "held")), ==,
-                    TDX_HOST_TASK_CANCELLED);
-    g_assert_cmpint(tdxHostScheduleState(schedule, testIndex(schedule, "now")), ==,
-                    TDX_HOST_TASK_DONE);
+    g_assert_cmpint(tdxScheduleState(schedule, testIndex(schedule, "held")), ==,
+                    TDX_TASK_CANCELLED);
+    g_assert_cmpint(tdxScheduleState(schedule, testIndex(schedule, "now")), ==,
+                    TDX_TASK_DONE);
     g_assert_cmpuint(work.started->len, ==, 1);
-    tdxHostScheduleCounts(schedule, &done, &running, &waiting, &cancelled);
+    tdxScheduleCounts(schedule, &done, &running, &waiting, &cancelled);
     g_assert_cmpuint(done, ==, 1);
     g_assert_cmpuint(running, ==, 0);
     g_assert_cmpuint(waiting, ==, 0);
     g_assert_cmpuint(cancelled, ==, 1);
-    tdxHostScheduleUnref(schedule);
+    tdxScheduleUnref(schedule);
     testWorkClear(&work);
 }
 
@@ -443,23 +443,23 @@ static void
 testNotBeforePastDeadline(void)
 {
     testWork work;
-    tdxHostSchedule *schedule;
+    tdxSchedule *schedule;
     gint64 start = g_get_monotonic_time();
     gint64 deadline = start + 150 * 1000;
 
     testWorkInit(&work, 10 * 1000);
     schedule = testScheduleNew(2, &work);
-    tdxHostScheduleAddAt(schedule, "held", 9, 0, start + 60 * G_USEC_PER_SEC);
-    tdxHostScheduleAdd(schedule, "now", 1, 0);
-    tdxHostScheduleRun(schedule, deadline, deadline + G_USEC_PER_SEC, 0, NULL, NULL);
+    tdxScheduleAddAt(schedule, "held", 9, 0, start + 60 * G_USEC_PER_SEC);
+    tdxScheduleAdd(schedule, "now", 1, 0);
+    tdxScheduleRun(schedule, deadline, deadline + G_USEC_PER_SEC, 0, NULL, NULL);
 
     g_assert_cmpint(g_get_monotonic_time() - start, >=, 150 * 1000);
     g_assert_cmpint(g_get_monotonic_time() - start, <, 2 * G_USEC_PER_SEC);
-    g_assert_cmpint(tdxHostScheduleState(schedule, testIndex(schedule, "held")), ==,
-                    TDX_HOST_TASK_NOT_STARTED);
-    g_assert_cmpint(tdxHostScheduleState(schedule, testIndex(schedule, "now")), ==,
-                    TDX_HOST_TASK_DONE);
-    tdxHostScheduleUnref(schedule);
+    g_assert_cmpint(tdxScheduleState(schedule, testIndex(schedule, "held")), ==,
+                    TDX_TASK_NOT_STARTED);
+    g_assert_cmpint(tdxScheduleState(schedule, testIndex(schedule, "now")), ==,
+                    TDX_TASK_DONE);
+    tdxScheduleUnref(schedule);
     testWorkClear(&work);
 }
 
@@ -467,11 +467,11 @@ testNotBeforePastDeadline(void)
 static void
 testEmpty(void)
 {
-    g_autoptr(tdxHostSchedule) schedule = tdxHostScheduleNew(0, testWorkRun, NULL, NULL, NULL);
+    g_autoptr(tdxSchedule) schedule = tdxScheduleNew(0, testWorkRun, NULL, NULL, NULL);
 
-    g_assert_cmpuint(tdxHostScheduleJobs(schedule), ==, g_get_num_processors());
-    tdxHostScheduleRun(schedule, 0, 0, 0, NULL, NULL);
-    g_assert_cmpuint(tdxHostSchedulePeak(schedule), ==, 0);
+    g_assert_cmpuint(tdxScheduleJobs(schedule), ==, g_get_num_processors());
+    tdxScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+    g_assert_cmpuint(tdxSchedulePeak(schedule), ==, 0);
 }
 
 
@@ -484,19 +484,129 @@ testMakespan(void)
     double starts[G_N_ELEMENTS(estimates)];
     guint i;
 
-    g_assert_cmpfloat(tdxHostScheduleMakespan(estimates, G_N_ELEMENTS(estimates), 2, starts),
+    g_assert_cmpfloat(tdxScheduleMakespan(estimates, G_N_ELEMENTS(estimates), 2, starts),
                       ==, 10);
     for (i = 0; i < G_N_ELEMENTS(estimates); i++)
         g_assert_cmpfloat(starts[i], ==, expected_starts[i]);
 
     /* Longest first: the run ends with the slowest one, the others fit
      * beside it. */
-    g_assert_cmpfloat(tdxHostScheduleMakespan(one_big, G_N_ELEMENTS(one_big), 2, NULL), ==, 10);
-    g_assert_cmpfloat(tdxHostScheduleMakespan(estimates, G_N_ELEMENTS(estimates), 1, NULL),
+    g_assert_cmpfloat(tdxScheduleMakespan(one_big, G_N_ELEMENTS(one_big), 2, NULL), ==, 10);
+    g_assert_cmpfloat(tdxScheduleMakespan(estimates, G_N_ELEMENTS(estimates), 1, NULL),
                       ==, 20);
-    g_assert_cmpfloat(tdxHostScheduleMakespan(estimates, G_N_ELEMENTS(estimates), 64, NULL),
+    g_assert_cmpfloat(tdxScheduleMakespan(estimates, G_N_ELEMENTS(estimates), 64, NULL),
                       ==, 5);
-    g_assert_cmpfloat(tdxHostScheduleMakespan(NULL, 0, 4, NULL), ==, 0);
+    g_assert_cmpfloat(tdxScheduleMakespan(NULL, 0, 4, NULL), ==, 0);
+}
+
+
+/* destroy's batch: the order the arguments came in, not the estimates. */
+static void
+testAsAdded(void)
+{
+    testWork work;
+    tdxSchedule *schedule;
+    const char *names[] = { "small", "big", "mid" };
+    guint i;
+
+    testWorkInit(&work, 0);
+    schedule = testScheduleNew(1, &work);
+    tdxScheduleSetOrder(schedule, TDX_SCHEDULE_AS_ADDED);
+    tdxScheduleAdd(schedule, "small", 1, 0);
+    tdxScheduleAdd(schedule, "big", 9, 0);
+    tdxScheduleAdd(schedule, "mid", 5, 0);
+    tdxScheduleRun(schedule, 0, 0, 0, NULL, NULL);
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_assert_cmpstr(g_ptr_array_index(work.started, i), ==, names[i]);
+        g_assert_cmpstr(tdxScheduleName(schedule, i), ==, names[i]);
+    }
+    tdxScheduleUnref(schedule);
+    testWorkClear(&work);
+}
+
+
+/* A held-back task released early (its guest refused the ACPI request)
+ * starts at once, not at its own time. */
+static void
+testRelease(void)
+{
+    testWork work;
+    tdxSchedule *schedule;
+    gint64 start = g_get_monotonic_time();
+
+    testWorkInit(&work, 0);
+    schedule = testScheduleNew(1, &work);
+    tdxScheduleAddAt(schedule, "held", 1, 0, start + (gint64) 3600 * G_USEC_PER_SEC);
+    tdxScheduleStart(schedule, 0);
+    tdxScheduleRelease(schedule, "held");
+    tdxScheduleWait(schedule, 0, 0, NULL, NULL);
+    g_assert_cmpint(tdxScheduleState(schedule, 0), ==, TDX_TASK_DONE);
+    g_assert_cmpint(g_get_monotonic_time() - start, <, 60 * G_USEC_PER_SEC);
+    tdxScheduleUnref(schedule);
+    testWorkClear(&work);
+}
+
+
+/* Started and never waited for: abandoning it returns at once, whatever
+ * the workers do; they finish later on data the schedule still holds. */
+static void
+testStartAbandon(void)
+{
+    testWork work;
+    tdxSchedule *schedule;
+
+    testWorkInit(&work, 0);
+    work.block = TRUE;
+    schedule = testScheduleNew(2, &work);
+    tdxScheduleAdd(schedule, "asked", 1, 0);
+    tdxScheduleAdd(schedule, "asked-too", 1, 0);
+    tdxScheduleStart(schedule, 0);
+    tdxScheduleAbandon(schedule);
+    tdxScheduleUnref(schedule);
+
+    g_mutex_lock(&work.lock);
+    work.released = TRUE;
+    g_cond_broadcast(&work.cond);
+    while (work.finished < work.started->len)
+        g_cond_wait(&work.cond, &work.lock);
+    g_mutex_unlock(&work.lock);
+    g_usleep(50 * 1000);
+    testWorkClear(&work);
+}
+
+
+static gpointer
+testWorkForever(const char *name, gpointer opaque)
+{
+    GMutex lock;
+    GCond cond;
+
+    g_mutex_init(&lock);
+    g_cond_init(&cond);
+    g_mutex_lock(&lock);
+    for (;;)
+        g_cond_wait(&cond, &lock);
+    return NULL;
+}
+
+
+/* A worker that never returns (a libvirt call that hangs) does not keep
+ * the process from exiting once the run has abandoned it. */
+static void
+testAbandonedDoesNotBlockExit(void)
+{
+    if (g_test_subprocess()) {
+        tdxSchedule *schedule = tdxScheduleNew(1, testWorkForever, NULL, NULL, NULL);
+        gint64 now = g_get_monotonic_time();
+
+        tdxScheduleAdd(schedule, "hung", 1, 0);
+        tdxScheduleRun(schedule, now + 50 * 1000, now + 50 * 1000, 0, NULL, NULL);
+        g_assert_cmpint(tdxScheduleState(schedule, 0), ==, TDX_TASK_RUNNING);
+        tdxScheduleUnref(schedule);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed();
 }
 
 
@@ -523,6 +633,11 @@ main(int argc, char **argv)
     g_test_add_func("/host/schedule/cancel-held", testCancelHeld);
     g_test_add_func("/host/schedule/not-before-past-deadline", testNotBeforePastDeadline);
     g_test_add_func("/host/schedule/empty", testEmpty);
+    g_test_add_func("/util/schedule/as-added", testAsAdded);
+    g_test_add_func("/util/schedule/release", testRelease);
+    g_test_add_func("/util/schedule/start-abandon", testStartAbandon);
+    g_test_add_func("/util/schedule/abandoned-does-not-block-exit",
+                    testAbandonedDoesNotBlockExit);
     g_test_add_func("/host/schedule/makespan", testMakespan);
 
     return g_test_run();
