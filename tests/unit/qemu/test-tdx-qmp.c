@@ -129,6 +129,35 @@ testProbeObjects(void)
 }
 
 
+/* Recorded from QEMU 10.2 with qemu/patches, a raw -object tdx-guest,id=tdx0 */
+static void
+testProbeObjectsRecorded(void)
+{
+    g_autoptr(JsonNode) ret = tdxTestReturn("qom-list-objects-tdx-guest-qemu-10.2-patched.json");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *name = NULL;
+    gboolean is_td = FALSE;
+
+    g_assert_true(tdxProbeParseObjects(ret, &is_td, &name, &error));
+    g_assert_no_error(error);
+    g_assert_true(is_td);
+    g_assert_cmpstr(name, ==, "tdx0");
+}
+
+
+static void
+testProbeCommandsRecorded(void)
+{
+    g_autoptr(JsonNode) ret = tdxTestReturn("query-commands-qemu-10.2-patched.json");
+    g_autoptr(GError) error = NULL;
+    gboolean found = FALSE;
+
+    g_assert_true(tdxProbeParseCommands(ret, TDX_QMP_TERMINATE_COMMAND, &found, &error));
+    g_assert_no_error(error);
+    g_assert_true(found);
+}
+
+
 static void
 testProbeCommands(void)
 {
@@ -193,6 +222,8 @@ main(int argc, char **argv)
     }
     g_test_add_func("/qmp/probe/objects", testProbeObjects);
     g_test_add_func("/qmp/probe/commands", testProbeCommands);
+    g_test_add_func("/qmp/probe/objects-recorded", testProbeObjectsRecorded);
+    g_test_add_func("/qmp/probe/commands-recorded", testProbeCommandsRecorded);
     g_test_add_data_func("/qmp/probe/garbage/object", "garbage-qom-list-object.json",
                          testProbeGarbage);
     g_test_add_data_func("/qmp/probe/garbage/no-type", "garbage-qom-list-no-type.json",
