@@ -199,7 +199,7 @@ tdxHostPlanDecide(tdxHostDomain *domain, const tdxDomainInfo *info,
                                                           : "not probed"));
     }
     domain->probe = info->probe;
-    domain->has_terminate = info->probed && info->probe.has_terminate;
+    domain->has_terminate = info->probed && tdxProbeCanTerminate(&info->probe);
     domain->memory_kib = info->def->memory_kib;
     domain->priority = policy->priority_set ? policy->priority : 0;
     domain->estimate_seconds = tdxDomainInfoEstimate(info);

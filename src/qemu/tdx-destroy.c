@@ -319,7 +319,7 @@ tdxDestroyClassify(tdxDestroy *ctx)
     /* The running QEMU is the authority on what it is; the XML decides
      * only when QEMU cannot be asked. */
     result->is_td = probed ? (probe.is_td || result->is_td) : result->is_td;
-    result->terminate_supported = probed && probe.has_terminate;
+    result->terminate_supported = probed && tdxProbeCanTerminate(&probe);
 
     if (!result->is_td) {
         if (ctx->config->non_td == TDX_NON_TD_REFUSE) {
@@ -336,13 +336,25 @@ tdxDestroyClassify(tdxDestroy *ctx)
     if (!result->terminate_supported) {
         if (probed && ctx->config->no_terminate == TDX_FALLBACK_REFUSE) {
             result->path = TDX_DESTROY_PATH_REFUSED;
-            g_set_error(&result->error, TDX_ERROR, TDX_ERROR_REFUSED,
-                        "QEMU of domain '%s' does not offer '%s' and "
-                        "[destroy] without-terminate=refuse",
-                        result->domain, TDX_QMP_TERMINATE_COMMAND);
+            if (probe.has_terminate)
+                g_set_error(&result->error, TDX_ERROR, TDX_ERROR_REFUSED,
+                            "the host kernel of domain '%s' cannot terminate "
+                            "TDs (%s.terminate-supported is false) and "
+                            "[destroy] without-terminate=refuse",
+                            result->domain, TDX_QOM_GUEST_TYPE);
+            else
+                g_set_error(&result->error, TDX_ERROR, TDX_ERROR_REFUSED,
+                            "QEMU of domain '%s' does not offer '%s' and "
+                            "[destroy] without-terminate=refuse",
+                            result->domain, TDX_QMP_TERMINATE_COMMAND);
             return FALSE;
         }
-        if (probed)
+        if (probed && probe.has_terminate)
+            tdxDestroyNote(ctx, "QEMU says the host kernel cannot terminate "
+                           "TDs (%s.terminate-supported is false); destroying "
+                           "without terminate, reclaim will be slow",
+                           TDX_QOM_GUEST_TYPE);
+        else if (probed)
             tdxDestroyNote(ctx, "QEMU does not offer '%s'; destroying without "
                            "terminate, reclaim will be slow",
                            TDX_QMP_TERMINATE_COMMAND);

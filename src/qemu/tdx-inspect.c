@@ -66,7 +66,7 @@ tdxDomainInfoIsTD(const tdxDomainInfo *info)
 double
 tdxDomainInfoEstimate(const tdxDomainInfo *info)
 {
-    if (!tdxDomainInfoIsTD(info) || (info->probed && info->probe.has_terminate))
+    if (!tdxDomainInfoIsTD(info) || (info->probed && tdxProbeCanTerminate(&info->probe)))
         return info->estimate_terminate_seconds;
     return info->estimate_plain_seconds;
 }
@@ -111,6 +111,12 @@ tdxDomainInfoToJson(const tdxDomainInfo *info, JsonBuilder *builder)
         json_builder_begin_object(builder);
         tdxJsonAddBool(builder, "tdx_guest_object", info->probe.is_td);
         tdxJsonAddBool(builder, "terminate", info->probe.has_terminate);
+        json_builder_set_member_name(builder, "kvm_terminate");
+        if (info->probe.kvm_terminate == TDX_PROBE_KVM_UNKNOWN)
+            json_builder_add_null_value(builder);
+        else
+            json_builder_add_boolean_value(builder,
+                                           info->probe.kvm_terminate == TDX_PROBE_KVM_YES);
         json_builder_end_object(builder);
     } else {
         json_builder_add_null_value(builder);

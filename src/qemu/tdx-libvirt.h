@@ -55,8 +55,10 @@ void tdxLibvirtErrorFrom(const virError *err, GError **error, const char *fmt, .
 gboolean tdxLibvirtErrorIsDomainGone(const virError *err);
 
 /* Whether libvirt's last error is its "Failed to terminate process ...:
- * Device or resource busy", which it reports after ~15 s of SIGKILL while
- * the kernel is still reclaiming a large guest's memory. */
+ * Device or resource busy", which it reports while the kernel is still
+ * reclaiming a large guest's memory: virProcessKillPainfullyDelay() sends
+ * SIGKILL after 10 s and gives up after (200 + 5 * extradelay) polls of
+ * 200 ms, ~40 s (extradelay: 2 s per host device). */
 gboolean tdxLibvirtErrorIsKillBusy(const virError *err);
 
 /* 1: @dom no longer runs (or no longer exists), 0: it runs,

@@ -381,6 +381,67 @@ tdxTestGuestXML(const char *name, guint mem_mib, const char *virt_type)
 }
 
 
+const char *
+tdxTestNeedPatchedQemu(void)
+{
+    const char *qemu = g_getenv("TDX_TEST_QEMU");
+    g_autofree char *missing = NULL;
+
+    if (!qemu || !*qemu)
+        missing = g_strdup("TDX_TEST_QEMU is not set (run-tests sets it to "
+                           "qemu/check's prefix, TDX_RUN_QEMU_CHECK=1)");
+    else if (!g_file_test(qemu, G_FILE_TEST_IS_EXECUTABLE))
+        missing = g_strdup_printf("TDX_TEST_QEMU=%s is not an executable "
+                                  "(run qemu/check first)", qemu);
+    if (!missing)
+        return qemu;
+
+    if (tdxTestRequireDaemon()) {
+        g_printerr("TDX_TEST_REQUIRE_DAEMON is set but %s\n", missing);
+        g_test_fail_printf("TDX_TEST_REQUIRE_DAEMON is set but %s", missing);
+    } else {
+        g_test_skip(missing);
+    }
+    return NULL;
+}
+
+
+char *
+tdxTestGuestXMLFor(const char *name, guint mem_mib, const char *virt_type,
+                   const char *emulator, const char *const *qemu_args)
+{
+    g_autoptr(GString) args = g_string_new(NULL);
+    g_autofree char *head = NULL;
+    gsize i;
+
+    for (i = 0; qemu_args && qemu_args[i]; i++) {
+        g_autofree char *arg = g_markup_printf_escaped("    <qemu:arg value='%s'/>\n",
+                                                       qemu_args[i]);
+        g_string_append(args, arg);
+    }
+    head = g_markup_printf_escaped(
+        "<domain type='%s' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n"
+        "  <name>%s</name>\n"
+        "  <memory unit='MiB'>%u</memory>\n"
+        "  <vcpu>1</vcpu>\n"
+        "  <os>\n"
+        "    <type arch='x86_64' machine='pc'>hvm</type>\n"
+        "  </os>\n"
+        "  <features>\n"
+        "    <acpi/>\n"
+        "  </features>\n"
+        "  <devices>\n"
+        "    <emulator>%s</emulator>\n"
+        "    <memballoon model='none'/>\n"
+        "  </devices>\n",
+        virt_type, name, mem_mib, emulator);
+    if (args->len == 0)
+        return g_strconcat(head, "</domain>\n", NULL);
+    return g_strconcat(head, "  <qemu:commandline>\n", args->str,
+                       "  </qemu:commandline>\n</domain>\n", NULL);
+}
+
+
 virDomainPtr
 tdxTestGuestStart(virConnectPtr conn,
                   const char *name,

@@ -83,6 +83,19 @@ const char *tdxTestGuestVirtType(virConnectPtr conn);
  * memballoon none.  Same as tests/harness/guest-xml.  Free with g_free. */
 char *tdxTestGuestXML(const char *name, guint mem_mib, const char *virt_type);
 
+/* The QEMU built and installed by qemu/check with the series of
+ * qemu/patches ($TDX_TEST_QEMU, set by run-tests).  When it is not there
+ * the test is skipped -- or failed when TDX_TEST_REQUIRE_DAEMON=1 (CI) --
+ * and NULL is returned. */
+const char *tdxTestNeedPatchedQemu(void);
+
+/* tdxTestGuestXML() run by @emulator, with <features><acpi/> (without it
+ * libvirt 9.0 passes -no-acpi, which QEMU 10 removed) and the QEMU
+ * arguments @qemu_args (NULL-terminated, or NULL) appended through
+ * <qemu:commandline>.  Free with g_free. */
+char *tdxTestGuestXMLFor(const char *name, guint mem_mib, const char *virt_type,
+                         const char *emulator, const char *const *qemu_args);
+
 /* Start a transient guest (virDomainCreateXML), paused if asked.  Returns a
  * new reference (virDomainFree it) or NULL with @error set. */
 virDomainPtr tdxTestGuestStart(virConnectPtr conn,

@@ -160,6 +160,8 @@ tdxQmpScriptMakeTD(tdxQmpScript *script, const char *domain,
         return;
     tdxQmpScriptAppend(script, domain, "query-commands",
                        "{\"name\": \"" TDX_QMP_TERMINATE_COMMAND "\"}");
+    /* ... on a kernel that can terminate TDs (tdx-guest terminate-supported) */
+    tdxQmpScriptReply(script, domain, "qom-get", "{\"return\": true}", 0);
     if (terminate_reply)
         tdxQmpScriptReply(script, domain, TDX_QMP_TERMINATE_COMMAND,
                           terminate_reply, 0);

@@ -29,7 +29,8 @@ void tdxQmpScriptReply(tdxQmpScript *script, const char *domain,
 void tdxQmpScriptHang(tdxQmpScript *script, const char *domain, const char *execute);
 /* Make the real QEMU of @domain look like a TD that offers tdx-terminate:
  * the real qom-list and query-commands replies gain a tdx-guest object and
- * the command; tdx-terminate itself answers @terminate_reply. */
+ * the command, qom-get (terminate-supported) answers true; tdx-terminate
+ * itself answers @terminate_reply. */
 void tdxQmpScriptMakeTD(tdxQmpScript *script, const char *domain,
                         gboolean offers_terminate, const char *terminate_reply);
 void tdxQmpScriptRelease(tdxQmpScript *script);

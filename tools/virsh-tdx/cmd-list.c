@@ -21,7 +21,7 @@ tdxCmdListTerminate(const tdxDomainInfo *info)
         return "-";
     if (!info->probed)
         return info->probe_error ? "unknown" : "-";
-    return info->probe.has_terminate ? "yes" : "no";
+    return tdxProbeCanTerminate(&info->probe) ? "yes" : "no";
 }
 
 

@@ -32,6 +32,8 @@ tdxCmdProbePrintText(const tdxDomainInfo *info)
         printf("%-22s %s\n", "TD (QEMU):", info->probe.is_td ? "yes" : "no");
         printf("%-22s %s\n", "QMP " TDX_QMP_TERMINATE_COMMAND ":",
                info->probe.has_terminate ? "yes" : "no");
+        printf("%-22s %s\n", "KVM terminate:",
+               info->probe.is_td ? tdxProbeKvmToString(info->probe.kvm_terminate) : "-");
     } else {
         printf("%-22s %s\n", "QEMU:",
                info->probe_error ? info->probe_error->message : "not running");

@@ -81,10 +81,42 @@ testProbeScriptedTD(void)
 
     tdxQmpScriptReply(script, NULL, "qom-list", objects, 0);
     tdxQmpScriptReply(script, NULL, "query-commands", commands, 0);
+    tdxQmpScriptReply(script, NULL, "qom-get", "{\"return\": true}", 0);
     g_assert_true(tdxProbeRun(mon, 5000, &probe, &error));
     g_assert_no_error(error);
     g_assert_true(probe.is_td);
     g_assert_true(probe.has_terminate);
+    g_assert_cmpint(probe.kvm_terminate, ==, TDX_PROBE_KVM_YES);
+    g_assert_true(tdxProbeCanTerminate(&probe));
+}
+
+
+/* What the tdx-guest's terminate-supported property says, and what a QEMU
+ * without the property answers (recorded from QEMU 10.2.0). */
+static void
+testProbeKvmTerminate(gconstpointer opaque)
+{
+    const char *const *c = opaque;   /* { qom-get reply file, expected } */
+    g_autoptr(tdxQmpScript) script = tdxQmpScriptNew();
+    g_autoptr(tdxMonitor) mon = tdxQmpScriptMonitorNewOffline(script, "td1");
+    g_autofree char *objects = tdxTestDataLoad("qmp", "qom-list-objects-tdx.json");
+    g_autofree char *commands = tdxTestDataLoad("qmp", "query-commands-tdx.json");
+    g_autofree char *reply = tdxTestDataLoad("qmp", c[0]);
+    g_autoptr(GError) error = NULL;
+    tdxProbe probe = { 0 };
+
+    tdxQmpScriptReply(script, NULL, "qom-list", objects, 0);
+    tdxQmpScriptReply(script, NULL, "query-commands", commands, 0);
+    tdxQmpScriptReply(script, NULL, "qom-get", reply, 0);
+    if (g_str_equal(c[1], "garbage")) {
+        g_assert_false(tdxProbeRun(mon, 5000, &probe, &error));
+        g_assert_error(error, TDX_ERROR, TDX_ERROR_QMP_GARBAGE);
+        return;
+    }
+    g_assert_true(tdxProbeRun(mon, 5000, &probe, &error));
+    g_assert_no_error(error);
+    g_assert_cmpstr(tdxProbeKvmToString(probe.kvm_terminate), ==, c[1]);
+    g_assert_true(tdxProbeCanTerminate(&probe) == !g_str_equal(c[1], "no"));
 }
 
 
@@ -165,6 +197,19 @@ main(int argc, char **argv)
     g_test_add_func("/monitor/scripted/other-domain", testScriptedOtherDomain);
     g_test_add_func("/monitor/hang-is-bounded", testHangIsBounded);
     g_test_add_func("/monitor/probe/scripted-td", testProbeScriptedTD);
+    g_test_add_data_func("/monitor/probe/kvm-terminate/yes",
+                         (const char *const []) { "qom-get-terminate-supported-true.json", "yes" },
+                         testProbeKvmTerminate);
+    g_test_add_data_func("/monitor/probe/kvm-terminate/no",
+                         (const char *const []) { "qom-get-terminate-supported-false.json", "no" },
+                         testProbeKvmTerminate);
+    g_test_add_data_func("/monitor/probe/kvm-terminate/no-property",
+                         (const char *const []) { "qom-get-terminate-supported-not-found-qemu-10.2.json",
+                                                  "unknown" },
+                         testProbeKvmTerminate);
+    g_test_add_data_func("/monitor/probe/kvm-terminate/not-a-bool",
+                         (const char *const []) { "garbage-qom-get-string.json", "garbage" },
+                         testProbeKvmTerminate);
     g_test_add_func("/monitor/probe/garbage", testProbeGarbage);
     g_test_add_func("/libvirt/error/classification", testKillBusyClassification);
     g_test_add_func("/error/exit-codes", testExitCodes);

@@ -185,14 +185,46 @@ testProbeObjects(void)
     g_autoptr(JsonNode) plain = tdxTestReturn("qom-list-objects-qemu-7.2.json");
     g_autoptr(JsonNode) td = tdxTestReturn("qom-list-objects-tdx.json");
     g_autoptr(GError) error = NULL;
+    g_autofree char *name = NULL;
     gboolean is_td = TRUE;
 
-    g_assert_true(tdxProbeParseObjects(plain, &is_td, &error));
+    g_assert_true(tdxProbeParseObjects(plain, &is_td, &name, &error));
     g_assert_no_error(error);
     g_assert_false(is_td);
+    g_assert_null(name);
 
-    g_assert_true(tdxProbeParseObjects(td, &is_td, &error));
+    g_assert_true(tdxProbeParseObjects(td, &is_td, &name, &error));
     g_assert_true(is_td);
+    g_assert_cmpstr(name, ==, "lsec0");
+}
+
+
+/* Recorded from QEMU 10.2 with qemu/patches, a raw -object tdx-guest,id=tdx0 */
+static void
+testProbeObjectsRecorded(void)
+{
+    g_autoptr(JsonNode) ret = tdxTestReturn("qom-list-objects-tdx-guest-qemu-10.2-patched.json");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *name = NULL;
+    gboolean is_td = FALSE;
+
+    g_assert_true(tdxProbeParseObjects(ret, &is_td, &name, &error));
+    g_assert_no_error(error);
+    g_assert_true(is_td);
+    g_assert_cmpstr(name, ==, "tdx0");
+}
+
+
+static void
+testProbeCommandsRecorded(void)
+{
+    g_autoptr(JsonNode) ret = tdxTestReturn("query-commands-qemu-10.2-patched.json");
+    g_autoptr(GError) error = NULL;
+    gboolean found = FALSE;
+
+    g_assert_true(tdxProbeParseCommands(ret, TDX_QMP_TERMINATE_COMMAND, &found, &error));
+    g_assert_no_error(error);
+    g_assert_true(found);
 }
 
 
@@ -222,7 +254,7 @@ testProbeGarbage(gconstpointer opaque)
     g_autoptr(GError) error = NULL;
     gboolean is_td = FALSE;
 
-    g_assert_false(tdxProbeParseObjects(ret, &is_td, &error));
+    g_assert_false(tdxProbeParseObjects(ret, &is_td, NULL, &error));
     g_assert_error(error, TDX_ERROR, TDX_ERROR_QMP_GARBAGE);
 }
 
@@ -234,6 +266,10 @@ main(int argc, char **argv)
         { "tdx-terminate-busy.json", TDX_ERROR_BUSY, "Device or resource busy" },
         { "tdx-terminate-einval.json", TDX_ERROR_QMP, "GenericError" },
         { "tdx-terminate-not-found-qemu-7.2.json", TDX_ERROR_QMP_NO_COMMAND, "has not been found" },
+        { "tdx-terminate-not-a-td-qemu-10.2-patched.json", TDX_ERROR_QMP,
+          "The guest is not a TDX guest (TD)" },
+        { "qom-get-terminate-supported-not-found-qemu-10.2.json", TDX_ERROR_QMP,
+          "terminate-supported" },
         { "garbage-truncated.json", TDX_ERROR_QMP_GARBAGE, "not JSON" },
         { "garbage-text.json", TDX_ERROR_QMP_GARBAGE, "Connection reset" },
         { "garbage-array.json", TDX_ERROR_QMP_GARBAGE, "not a JSON object" },
@@ -258,6 +294,8 @@ main(int argc, char **argv)
     }
     g_test_add_func("/qmp/probe/objects", testProbeObjects);
     g_test_add_func("/qmp/probe/commands", testProbeCommands);
+    g_test_add_func("/qmp/probe/objects-recorded", testProbeObjectsRecorded);
+    g_test_add_func("/qmp/probe/commands-recorded", testProbeCommandsRecorded);
     g_test_add_data_func("/qmp/probe/garbage/object", "garbage-qom-list-object.json",
                          testProbeGarbage);
     g_test_add_data_func("/qmp/probe/garbage/no-type", "garbage-qom-list-no-type.json",
