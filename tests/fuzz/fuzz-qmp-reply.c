@@ -26,6 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g_autofree char *reply = tdxFuzzString(data, size);
     g_autoptr(GError) error = NULL;
     g_autoptr(JsonNode) ret = tdxQmpReplyParse("qom-list", reply, &error);
+    g_autofree char *object_name = NULL;
     gboolean flag = FALSE;
 
     g_assert((ret == NULL) != (error == NULL));
@@ -34,7 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
 
-    if (!tdxProbeParseObjects(ret, &flag, &error))
+    if (!tdxProbeParseObjects(ret, &flag, &object_name, &error))
         g_assert(error);
     g_clear_error(&error);
     if (!tdxProbeParseCommands(ret, TDX_QMP_TERMINATE_COMMAND, &flag, &error))
