@@ -113,9 +113,13 @@ class Container:
         with open(full, 'w') as f:
             f.write(text)
 
-    def tdx_conf(self, **settings):
-        lines = ['[shutdown-host]'] + ['%s = %s' % (k.replace('_', '-'), v)
-                                       for k, v in settings.items()]
+    def tdx_conf(self, destroy=None, **shutdown_host):
+        """/etc/libvirt/tdx.conf: [shutdown-host] from the keywords,
+        [destroy] from the dict destroy ('_' for '-' in the keys)."""
+        lines = []
+        for group, settings in (('destroy', destroy or {}), ('shutdown-host', shutdown_host)):
+            lines.append('[%s]' % group)
+            lines += ['%s = %s' % (k.replace('_', '-'), v) for k, v in settings.items()]
         self.write('/etc/libvirt/tdx.conf', '\n'.join(lines) + '\n')
 
     def libvirt_guests(self, **settings):
