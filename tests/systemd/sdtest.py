@@ -153,9 +153,8 @@ class Container:
 
     def qemu_pid(self, domain):
         """The QEMU's PID as seen from the host (for kill -STOP)."""
-        path = os.path.join(self.root, 'run/libvirt/qemu/%s.pid' % domain)
-        with open(path) as f:
-            inner = int(f.read().strip())
+        # /run is the container's own tmpfs
+        inner = int(self.run('cat', '/run/libvirt/qemu/%s.pid' % domain).stdout.strip())
         # translate the container PID into ours through /proc/*/status NSpid
         ns = os.readlink('/proc/%s/ns/pid' % self.leader)
         for p in os.listdir('/proc'):
