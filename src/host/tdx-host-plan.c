@@ -165,7 +165,7 @@ tdxHostPlanOrder(tdxHostPlan *plan)
 {
     g_autoptr(tdxHostSchedule) schedule = tdxHostScheduleNew(plan->jobs, NULL, NULL,
                                                              NULL, NULL);
-    g_autoptr(GHashTable) by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
     g_autofree double *expected = NULL;
     g_autofree double *terminate = NULL;
     g_autofree double *plain = NULL;
@@ -180,9 +180,9 @@ tdxHostPlanOrder(tdxHostPlan *plan)
             continue;
         if (domain->graceful)
             plan->graceful_seconds = MAX(plan->graceful_seconds, domain->grace_seconds);
-        tdxHostScheduleAdd(schedule, domain->name, domain->estimate_seconds,
-                           domain->priority);
-        g_hash_table_insert(by_name, domain->name, domain);
+        tdxHostScheduleAddFull(schedule, domain->uuid, domain->name,
+                               domain->estimate_seconds, domain->priority, 0);
+        g_hash_table_insert(by_uuid, domain->uuid, domain);
     }
     tdxHostScheduleSort(schedule);
 
@@ -192,7 +192,7 @@ tdxHostPlanOrder(tdxHostPlan *plan)
     plain = g_new0(double, MAX(n, 1));
     starts = g_new0(double, MAX(n, 1));
     for (i = 0; i < n; i++) {
-        tdxHostDomain *domain = g_hash_table_lookup(by_name, tdxHostScheduleName(schedule, i));
+        tdxHostDomain *domain = g_hash_table_lookup(by_uuid, tdxHostScheduleName(schedule, i));
 
         domain->order = i + 1;
         expected[i] = domain->estimate_seconds;
@@ -202,7 +202,7 @@ tdxHostPlanOrder(tdxHostPlan *plan)
     }
     plan->makespan_seconds = tdxHostScheduleMakespan(expected, n, plan->jobs, starts);
     for (i = 0; i < n; i++) {
-        tdxHostDomain *domain = g_hash_table_lookup(by_name, tdxHostScheduleName(schedule, i));
+        tdxHostDomain *domain = g_hash_table_lookup(by_uuid, tdxHostScheduleName(schedule, i));
 
         domain->planned_start_seconds = starts[i];
     }
@@ -264,7 +264,14 @@ tdxHostPlanNew(virConnectPtr conn, const tdxHostOptions *options, GError **error
         domain->start_usec = -1;
         domain->end_usec = -1;
 
-        if (inspect->info && !inspect->info->running) {
+        if (!domain->uuid) {
+            /* Everything after the plan works by UUID. */
+            domain->action = TDX_HOST_ACTION_NONE;
+            domain->outcome = TDX_HOST_OUTCOME_FAILED;
+            tdxLibvirtError(&domain->error, "cannot read the UUID of domain '%s'",
+                            domain->name);
+            g_ptr_array_add(plan->domains, domain);
+        } else if (inspect->info && !inspect->info->running) {
             /* Stopped between the listing and the inspection. */
             tdxHostDomainFree(domain);
         } else if (inspect->info) {
@@ -439,8 +446,7 @@ tdxHostPlanToJson(const tdxHostPlan *plan, JsonBuilder *builder)
         tdxHostJsonAddSeconds(builder, "estimate_without_terminate_ms",
                               domain->estimate_plain_seconds);
         tdxHostJsonAddSeconds(builder, "planned_start_ms", domain->planned_start_seconds);
-        if (domain->error)
-            tdxJsonAddString(builder, "error", domain->error->message);
+        tdxJsonAddError(builder, "error", domain->error);
         json_builder_end_object(builder);
     }
     json_builder_end_array(builder);

@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include "tdx-wait.h"
+
 #include <json-glib/json-glib.h>
 #include <libvirt/libvirt.h>
 
@@ -97,6 +99,9 @@ struct _tdxHostOptions {
      * status (what systemd also gets); may be NULL. */
     void (*status)(const char *line, gpointer opaque);
     gpointer status_opaque;
+    /* Each guest's teardown phases, from the worker threads; may be NULL. */
+    tdxProgressFunc progress;
+    gpointer progress_opaque;
 };
 
 void tdxHostOptionsInit(tdxHostOptions *options, const tdxConfig *config);

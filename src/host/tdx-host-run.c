@@ -8,6 +8,7 @@
 #include "tdx-host-schedule.h"
 #include "tdx-error.h"
 #include "tdx-libvirt.h"
+#include "tdx-resolve.h"
 #include "tdx-result.h"
 
 /* How far EXTEND_TIMEOUT_USEC reaches past our own deadline: enough for
@@ -31,7 +32,8 @@ typedef struct {
     virConnectPtr conn;
     tdxConfig config;
     tdxDestroyOptions options;
-    GHashTable *probes;     /* name -> tdxHostKnownProbe; read-only once running */
+    GHashTable *probes;     /* uuid -> tdxHostKnownProbe; read-only once running */
+    GHashTable *names;      /* uuid -> name, for messages; read-only once running */
 } tdxHostWork;
 
 typedef struct {
@@ -87,7 +89,7 @@ typedef struct {
 typedef struct {
     tdxHostRunCtx *ctx;
     tdxHostSchedule *schedule;
-    GHashTable *by_name;    /* name -> tdxHostDomain */
+    GHashTable *by_uuid;    /* uuid -> tdxHostDomain: tasks are keyed by UUID */
     GArray *graceful;       /* tdxHostGraceful */
     gint64 graceful_start_usec;
 } tdxHostTeardown;
@@ -185,7 +187,7 @@ tdxHostGracefulCheck(tdxHostTeardown *teardown, double *longest)
             gone = 0;
         now = g_get_monotonic_time();
         if (gone) {
-            if (tdxHostScheduleCancel(teardown->schedule, item->domain->name)) {
+            if (tdxHostScheduleCancel(teardown->schedule, item->domain->uuid)) {
                 tdxHostGracefulSettle(teardown, item, now);
                 item->domain->outcome = TDX_HOST_OUTCOME_GONE;
                 item->domain->path = TDX_DESTROY_PATH_GRACEFUL;
@@ -217,6 +219,7 @@ tdxHostWorkFree(gpointer opaque)
     virConnectClose(work->conn);
     g_free(work->config.uri);
     g_hash_table_unref(work->probes);
+    g_hash_table_unref(work->names);
     g_free(work);
 }
 
@@ -227,8 +230,12 @@ static gboolean
 tdxHostWorkKnownProbe(virDomainPtr dom, tdxProbe *probe, gpointer opaque)
 {
     tdxHostWork *work = opaque;
-    const tdxHostKnownProbe *known = g_hash_table_lookup(work->probes,
-                                                         virDomainGetName(dom));
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    const tdxHostKnownProbe *known;
+
+    if (virDomainGetUUIDString(dom, uuid) < 0)
+        return FALSE;
+    known = g_hash_table_lookup(work->probes, uuid);
 
     /* Another id is another QEMU (the domain was restarted): ask it. */
     if (!known || (unsigned int) known->id != virDomainGetID(dom))
@@ -238,12 +245,15 @@ tdxHostWorkKnownProbe(virDomainPtr dom, tdxProbe *probe, gpointer opaque)
 }
 
 
+/* @uuid: the plan identified every domain; a name looked up again could
+ * be another domain's ID. */
 static gpointer
-tdxHostWorkRun(const char *name, gpointer opaque)
+tdxHostWorkRun(const char *uuid, gpointer opaque)
 {
     tdxHostWork *work = opaque;
 
-    return tdxDestroyDomain(tdxConnectionForThread(work->conn), name, &work->options);
+    return tdxDestroyDomain(tdxConnectionForThread(work->conn), uuid,
+                            g_hash_table_lookup(work->names, uuid), &work->options);
 }
 
 
@@ -300,7 +310,7 @@ tdxHostTeardownCollect(tdxHostTeardown *teardown, gboolean final)
     guint i;
 
     for (i = 0; i < tdxHostScheduleSize(schedule); i++) {
-        tdxHostDomain *domain = g_hash_table_lookup(teardown->by_name,
+        tdxHostDomain *domain = g_hash_table_lookup(teardown->by_uuid,
                                                     tdxHostScheduleName(schedule, i));
         tdxHostTaskState state = tdxHostScheduleState(schedule, i);
 
@@ -328,11 +338,18 @@ tdxHostTeardownTick(tdxHostSchedule *schedule, gpointer opaque)
     guint nrunning;
     guint waiting;
     guint cancelled;
+    guint i;
 
     pending = tdxHostGracefulCheck(teardown, &longest);
     tdxHostTeardownCollect(teardown, FALSE);
 
     running = tdxHostScheduleRunning(schedule);
+    for (i = 0; running[i]; i++) {
+        const tdxHostDomain *domain = g_hash_table_lookup(teardown->by_uuid, running[i]);
+
+        g_free(running[i]);
+        running[i] = g_strdup(domain->name);
+    }
     names = g_strjoinv(" ", running);
     tdxHostScheduleCounts(schedule, &done, &nrunning, &waiting, &cancelled);
     if (pending > 0)
@@ -359,12 +376,12 @@ tdxHostTeardownAll(tdxHostRunCtx *ctx)
     tdxHostPlan *plan = ctx->plan;
     tdxHostWork *work = g_new0(tdxHostWork, 1);
     g_autoptr(tdxHostSchedule) schedule = NULL;
-    g_autoptr(GHashTable) by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
     g_autoptr(GArray) graceful = g_array_new(FALSE, TRUE, sizeof(tdxHostGraceful));
     g_autoptr(GHashTable) held = g_hash_table_new(g_str_hash, g_str_equal);
     tdxHostTeardown teardown = {
         .ctx = ctx,
-        .by_name = by_name,
+        .by_uuid = by_uuid,
         .graceful = graceful,
         .graceful_start_usec = g_get_monotonic_time(),
     };
@@ -387,8 +404,11 @@ tdxHostTeardownAll(tdxHostRunCtx *ctx)
         .hard_deadline_usec = ctx->deadline_usec,
         .known_probe = tdxHostWorkKnownProbe,
         .known_probe_opaque = work,
+        .progress = ctx->options->progress,
+        .progress_opaque = ctx->options->progress_opaque,
     };
     work->probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    work->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     schedule = tdxHostScheduleNew(plan->jobs, tdxHostWorkRun, work, tdxHostWorkFree,
                                   (GDestroyNotify) tdxDestroyResultFree);
     teardown.schedule = schedule;
@@ -401,8 +421,7 @@ tdxHostTeardownAll(tdxHostRunCtx *ctx)
         if (!tdxHostDomainActedOn(domain) || !domain->graceful ||
             domain->outcome != TDX_HOST_OUTCOME_PENDING)
             continue;
-        if (!(item.dom = tdxDomainLookup(ctx->conn, domain->uuid ? domain->uuid : domain->name,
-                                         &error))) {
+        if (!(item.dom = tdxLookupByUUID(ctx->conn, domain->uuid, domain->name, &error))) {
             /* Gone already, or unreachable: its teardown finds out. */
             continue;
         }
@@ -439,7 +458,7 @@ tdxHostTeardownAll(tdxHostRunCtx *ctx)
             tdxHostGraceful *item = &g_array_index(graceful, tdxHostGraceful, i);
 
             if (item->pending)
-                g_hash_table_insert(held, item->domain->name, item);
+                g_hash_table_insert(held, item->domain->uuid, item);
         }
     }
 
@@ -449,16 +468,18 @@ tdxHostTeardownAll(tdxHostRunCtx *ctx)
 
         if (!tdxHostDomainActedOn(domain) || domain->outcome != TDX_HOST_OUTCOME_PENDING)
             continue;
-        item = g_hash_table_lookup(held, domain->name);
-        tdxHostScheduleAddAt(schedule, domain->name, domain->estimate_seconds,
-                             domain->priority, item ? item->grace_end_usec : 0);
-        g_hash_table_insert(by_name, domain->name, domain);
+        item = g_hash_table_lookup(held, domain->uuid);
+        tdxHostScheduleAddFull(schedule, domain->uuid, domain->name,
+                               domain->estimate_seconds, domain->priority,
+                               item ? item->grace_end_usec : 0);
+        g_hash_table_insert(by_uuid, domain->uuid, domain);
+        g_hash_table_insert(work->names, g_strdup(domain->uuid), g_strdup(domain->name));
         if (domain->probed && domain->id >= 0) {
             tdxHostKnownProbe *known = g_new0(tdxHostKnownProbe, 1);
 
             known->id = domain->id;
             known->probe = domain->probe;
-            g_hash_table_insert(work->probes, g_strdup(domain->name), known);
+            g_hash_table_insert(work->probes, g_strdup(domain->uuid), known);
         }
     }
 
@@ -717,11 +738,7 @@ tdxHostResultToJson(const tdxHostPlan *plan, JsonBuilder *builder)
             json_builder_set_member_name(builder, "destroy");
             tdxDestroyResultToJson(domain->destroy, builder);
         }
-        json_builder_set_member_name(builder, "error");
-        if (domain->error)
-            json_builder_add_string_value(builder, domain->error->message);
-        else
-            json_builder_add_null_value(builder);
+        tdxJsonAddError(builder, "error", domain->error);
         json_builder_end_object(builder);
     }
     json_builder_end_array(builder);

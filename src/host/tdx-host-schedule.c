@@ -7,6 +7,7 @@
 
 typedef struct {
     char *name;
+    char *label;            /* breaks ties in the order; the name if unset */
     double estimate_seconds;
     int priority;
     gint64 not_before_usec;
@@ -45,6 +46,7 @@ static void
 tdxHostTaskFree(tdxHostTask *task, GDestroyNotify result_free)
 {
     g_free(task->name);
+    g_free(task->label);
     if (task->result && result_free)
         result_free(task->result);
     g_free(task);
@@ -97,12 +99,13 @@ tdxHostScheduleUnref(tdxHostSchedule *schedule)
 
 
 void
-tdxHostScheduleAddAt(tdxHostSchedule *schedule, const char *name,
-                     double estimate_seconds, int priority, gint64 not_before_usec)
+tdxHostScheduleAddFull(tdxHostSchedule *schedule, const char *name, const char *label,
+                       double estimate_seconds, int priority, gint64 not_before_usec)
 {
     tdxHostTask *task = g_new0(tdxHostTask, 1);
 
     task->name = g_strdup(name);
+    task->label = g_strdup(label ? label : name);
     task->estimate_seconds = estimate_seconds;
     task->priority = priority;
     task->not_before_usec = not_before_usec;
@@ -110,6 +113,15 @@ tdxHostScheduleAddAt(tdxHostSchedule *schedule, const char *name,
     g_ptr_array_add(schedule->tasks, task);
     schedule->waiting++;
     g_mutex_unlock(&schedule->lock);
+}
+
+
+void
+tdxHostScheduleAddAt(tdxHostSchedule *schedule, const char *name,
+                     double estimate_seconds, int priority, gint64 not_before_usec)
+{
+    tdxHostScheduleAddFull(schedule, name, NULL, estimate_seconds, priority,
+                           not_before_usec);
 }
 
 
@@ -202,7 +214,7 @@ tdxHostTaskCompare(gconstpointer a, gconstpointer b)
         return ta->estimate_seconds > tb->estimate_seconds ? -1 : 1;
     if (ta->priority != tb->priority)
         return ta->priority > tb->priority ? -1 : 1;
-    return g_strcmp0(ta->name, tb->name);
+    return g_strcmp0(ta->label, tb->label);
 }
 
 

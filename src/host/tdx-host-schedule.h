@@ -51,6 +51,11 @@ void tdxHostScheduleAdd(tdxHostSchedule *schedule, const char *name,
 void tdxHostScheduleAddAt(tdxHostSchedule *schedule, const char *name,
                           double estimate_seconds, int priority,
                           gint64 not_before_usec);
+/* The same, with @label (NULL: @name) breaking ties in the order instead
+ * of @name: a task keyed by a UUID still sorts by its domain's name. */
+void tdxHostScheduleAddFull(tdxHostSchedule *schedule, const char *name,
+                            const char *label, double estimate_seconds,
+                            int priority, gint64 not_before_usec);
 
 /* Take the task @name off unless it has started; TRUE if it was taken
  * off (it is then CANCELLED). Safe while the schedule runs. */
@@ -60,7 +65,7 @@ void tdxHostScheduleCancelWaiting(tdxHostSchedule *schedule);
 /* Have the tick called soon; safe from any thread. */
 void tdxHostScheduleWake(tdxHostSchedule *schedule);
 
-/* Sort: longest estimate first, then higher priority, then name. Run sorts
+/* Sort: longest estimate first, then higher priority, then label. Run sorts
  * by itself; this is for callers that want the order without running. */
 void tdxHostScheduleSort(tdxHostSchedule *schedule);
 

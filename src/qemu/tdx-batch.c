@@ -9,7 +9,8 @@
 #include "tdx-result.h"
 
 typedef struct {
-    char *domain;
+    char *name;
+    char *uuid;             /* NULL: unresolved, result made at once */
     tdxDestroyResult *result;
 } tdxBatchItem;
 
@@ -29,7 +30,8 @@ tdxBatchItemClear(gpointer opaque)
 {
     tdxBatchItem *item = opaque;
 
-    g_free(item->domain);
+    g_free(item->name);
+    g_free(item->uuid);
     tdxDestroyResultFree(item->result);
 }
 
@@ -59,10 +61,17 @@ tdxBatchFree(tdxBatch *batch)
 
 
 void
-tdxBatchAdd(tdxBatch *batch, const char *domain)
+tdxBatchAdd(tdxBatch *batch, const tdxResolved *target)
 {
-    tdxBatchItem item = { .domain = g_strdup(domain) };
+    tdxBatchItem item = { 0 };
 
+    if (target->uuid) {
+        item.name = g_strdup(target->name);
+        item.uuid = g_strdup(target->uuid);
+    } else {
+        item.name = g_strdup(target->argument);
+        item.result = tdxDestroyResultNewFailed(target->argument, target->error);
+    }
     g_array_append_val(batch->items, item);
 }
 
@@ -75,9 +84,9 @@ tdxBatchWork(gpointer data, gpointer opaque)
                                         GPOINTER_TO_UINT(data) - 1);
 
     item->result = tdxDestroyDomain(tdxConnectionForThread(batch->conn),
-                                    item->domain, batch->options);
+                                    item->uuid, item->name, batch->options);
     if (batch->done)
-        batch->done(batch->done_opaque, item->domain);
+        batch->done(batch->done_opaque, item->name);
 }
 
 
@@ -94,8 +103,10 @@ tdxBatchRun(tdxBatch *batch, tdxBatchDoneFunc done, gpointer opaque)
     /* Exclusive threads: each destroy spends most of its time waiting on
      * the kernel, and a shared pool would let unrelated work delay it. */
     pool = g_thread_pool_new(tdxBatchWork, batch, (int) batch->jobs, TRUE, NULL);
-    for (i = 0; i < batch->items->len; i++)
-        g_thread_pool_push(pool, GUINT_TO_POINTER(i + 1), NULL);
+    for (i = 0; i < batch->items->len; i++) {
+        if (g_array_index(batch->items, tdxBatchItem, i).uuid)
+            g_thread_pool_push(pool, GUINT_TO_POINTER(i + 1), NULL);
+    }
     g_thread_pool_free(pool, FALSE, TRUE);
 
     batch->elapsed_usec = g_get_monotonic_time() - start;

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tdx-destroy.h"
+#include "tdx-resolve.h"
 
 typedef struct _tdxBatch tdxBatch;
 
@@ -21,8 +22,9 @@ tdxBatch *tdxBatchNew(virConnectPtr conn, const tdxDestroyOptions *options,
 void tdxBatchFree(tdxBatch *batch);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tdxBatch, tdxBatchFree);
 
-/* Destroys start in the order they were added. */
-void tdxBatchAdd(tdxBatch *batch, const char *domain);
+/* Destroys start in the order they were added; an unresolved argument
+ * becomes a failed result without touching anything. */
+void tdxBatchAdd(tdxBatch *batch, const tdxResolved *target);
 /* Run everything added, blocking until all are done. */
 void tdxBatchRun(tdxBatch *batch, tdxBatchDoneFunc done, gpointer opaque);
 

@@ -10,6 +10,7 @@
 #include "tdx-libvirt.h"
 #include "tdx-probe.h"
 #include "tdx-qmp.h"
+#include "tdx-resolve.h"
 
 /* State of one destroy, threaded through the phases below. */
 typedef struct {
@@ -52,10 +53,15 @@ tdxDestroyNote(tdxDestroy *ctx, const char *fmt, ...)
 }
 
 
+/* Every phase is announced as it starts: a probe or a destroy that hangs
+ * in QEMU or libvirt shows as that phase with its time running. */
 static void
-tdxDestroyPhaseBegin(tdxDestroy *ctx)
+tdxDestroyPhaseBegin(tdxDestroy *ctx, tdxPhase phase)
 {
     ctx->phase_start = g_get_monotonic_time();
+    if (ctx->options->progress)
+        ctx->options->progress(ctx->result->domain, tdxPhaseToString(phase), 0, 0,
+                               ctx->options->progress_opaque);
 }
 
 
@@ -80,15 +86,18 @@ tdxDestroyLookup(tdxDestroy *ctx)
 {
     tdxDestroyResult *result = ctx->result;
     g_autofree char *xml = NULL;
-    char uuid[VIR_UUID_STRING_BUFLEN];
     int state;
     int reason;
 
-    if (!(ctx->dom = tdxDomainLookup(ctx->conn, result->domain, &result->error)))
+    if (!(ctx->dom = tdxLookupByUUID(ctx->conn, result->uuid, result->domain,
+                                     &result->error))) {
+        /* Undefined since it was resolved: gone, nothing to do. */
+        if (g_error_matches(result->error, TDX_ERROR, TDX_ERROR_NO_DOMAIN)) {
+            g_clear_error(&result->error);
+            result->path = TDX_DESTROY_PATH_ALREADY_GONE;
+        }
         return FALSE;
-
-    if (virDomainGetUUIDString(ctx->dom, uuid) == 0)
-        result->uuid = g_strdup(uuid);
+    }
 
     if (virDomainGetState(ctx->dom, &state, &reason, 0) < 0 ||
         !(xml = virDomainGetXMLDesc(ctx->dom, 0))) {
@@ -160,15 +169,24 @@ tdxDestroyGraceful(tdxDestroy *ctx)
     if (!tdxDestroyWantsGraceful(ctx, &grace_seconds) || grace_seconds == 0)
         return FALSE;
 
-    tdxDestroyPhaseBegin(ctx);
+    tdxDestroyPhaseBegin(ctx, TDX_PHASE_GRACEFUL);
     if (virDomainShutdown(ctx->dom) < 0) {
-        if (tdxDestroyIsGone(ctx)) {
-            tdxDestroyPhaseEnd(ctx, TDX_PHASE_GRACEFUL);
+        /* Saved first: the checks below are libvirt calls of their own. */
+        g_autoptr(virError) err = virSaveLastError();
+        g_autoptr(GError) gone_error = NULL;
+        int gone = tdxDomainCheckGone(ctx->dom, &gone_error);
+
+        tdxDestroyPhaseEnd(ctx, TDX_PHASE_GRACEFUL);
+        if (gone > 0)
             return TRUE;
+        if (gone < 0 && virConnectIsAlive(ctx->conn) != 1) {
+            tdxLibvirtErrorFrom(err, &ctx->result->error,
+                                "cannot shut down domain '%s'", ctx->result->domain);
+            ctx->result->error->code = TDX_ERROR_CONNECTION;
+            return FALSE;
         }
         tdxDestroyNote(ctx, "graceful shutdown refused (%s); destroying",
-                       virGetLastErrorMessage());
-        tdxDestroyPhaseEnd(ctx, TDX_PHASE_GRACEFUL);
+                       err && err->message ? err->message : "unknown libvirt error");
         return FALSE;
     }
 
@@ -181,12 +199,22 @@ tdxDestroyGraceful(tdxDestroy *ctx)
     }
     tdxDestroyPhaseEnd(ctx, TDX_PHASE_GRACEFUL);
 
-    if (g_error_matches(error, TDX_ERROR, TDX_ERROR_CONNECTION)) {
+    /* Only a timeout is "did not shut down": any other failure to watch
+     * it says what it was, and a lost daemon ends the destroy. */
+    if (g_error_matches(error, TDX_ERROR, TDX_ERROR_CONNECTION) ||
+        (!g_error_matches(error, TDX_ERROR, TDX_ERROR_TIMEOUT) &&
+         virConnectIsAlive(ctx->conn) != 1)) {
+        if (error->code != TDX_ERROR_CONNECTION)
+            error->code = TDX_ERROR_CONNECTION;
         g_propagate_error(&ctx->result->error, g_steal_pointer(&error));
         return FALSE;
     }
-    tdxDestroyNote(ctx, "guest did not shut down within %u s; destroying",
-                   grace_seconds);
+    if (g_error_matches(error, TDX_ERROR, TDX_ERROR_TIMEOUT))
+        tdxDestroyNote(ctx, "guest did not shut down within %u s; destroying",
+                       grace_seconds);
+    else
+        tdxDestroyNote(ctx, "graceful shutdown not confirmed (%s); destroying",
+                       error->message);
     return FALSE;
 }
 
@@ -209,7 +237,7 @@ tdxDestroyTerminate(tdxDestroy *ctx)
     guint attempts = config->terminate_retries + 1;
     g_autoptr(GError) error = NULL;
 
-    tdxDestroyPhaseBegin(ctx);
+    tdxDestroyPhaseBegin(ctx, TDX_PHASE_TERMINATE);
     while (ctx->result->terminate_attempts < attempts) {
         g_autoptr(JsonNode) ret = NULL;
 
@@ -253,7 +281,7 @@ tdxDestroyClassify(tdxDestroy *ctx)
 
     ctx->mon = tdxDestroyMonitorNew(ctx);
 
-    tdxDestroyPhaseBegin(ctx);
+    tdxDestroyPhaseBegin(ctx, TDX_PHASE_PROBE);
     if (ctx->options->known_probe &&
         ctx->options->known_probe(ctx->dom, &probe, ctx->options->known_probe_opaque))
         probed = TRUE;
@@ -316,7 +344,7 @@ tdxDestroyKill(tdxDestroy *ctx)
     tdxDestroyResult *result = ctx->result;
     virErrorPtr err;
 
-    tdxDestroyPhaseBegin(ctx);
+    tdxDestroyPhaseBegin(ctx, TDX_PHASE_DESTROY);
     if (virDomainDestroyFlags(ctx->dom, VIR_DOMAIN_DESTROY_DEFAULT) == 0) {
         tdxDestroyPhaseEnd(ctx, TDX_PHASE_DESTROY);
         return TRUE;
@@ -357,7 +385,7 @@ tdxDestroyReclaim(tdxDestroy *ctx)
                                                             result->memory_kib,
                                                             result->is_td,
                                                             terminated));
-    tdxDestroyPhaseBegin(ctx);
+    tdxDestroyPhaseBegin(ctx, TDX_PHASE_RECLAIM);
     tdxWaitDomainGone(ctx->conn, ctx->dom, result->deadline_seconds, "reclaim",
                       ctx->options->progress, ctx->options->progress_opaque,
                       &result->error);
@@ -366,7 +394,19 @@ tdxDestroyReclaim(tdxDestroy *ctx)
 
 
 tdxDestroyResult *
-tdxDestroyDomain(virConnectPtr conn, const char *name,
+tdxDestroyResultNewFailed(const char *argument, const GError *error)
+{
+    tdxDestroyResult *result = g_new0(tdxDestroyResult, 1);
+
+    result->domain = g_strdup(argument);
+    result->notes = g_ptr_array_new_with_free_func(g_free);
+    result->error = g_error_copy(error);
+    return result;
+}
+
+
+tdxDestroyResult *
+tdxDestroyDomain(virConnectPtr conn, const char *uuid, const char *name,
                  const tdxDestroyOptions *options)
 {
     tdxDestroyResult *result = g_new0(tdxDestroyResult, 1);
@@ -378,10 +418,11 @@ tdxDestroyDomain(virConnectPtr conn, const char *name,
     };
     gint64 start = g_get_monotonic_time();
 
-    result->domain = g_strdup(name);
+    result->domain = g_strdup(name ? name : uuid);
+    result->uuid = g_strdup(uuid);
     result->notes = g_ptr_array_new_with_free_func(g_free);
 
-    tdxDestroyPhaseBegin(&ctx);
+    tdxDestroyPhaseBegin(&ctx, TDX_PHASE_LOOKUP);
     if (!tdxDestroyLookup(&ctx)) {
         tdxDestroyPhaseEnd(&ctx, TDX_PHASE_LOOKUP);
         goto cleanup;
@@ -408,6 +449,10 @@ tdxDestroyDomain(virConnectPtr conn, const char *name,
 
  cleanup:
     result->total_usec = g_get_monotonic_time() - start;
+    if (options->progress)
+        options->progress(result->domain, TDX_PROGRESS_DONE,
+                          result->total_usec / (double) G_USEC_PER_SEC, 0,
+                          options->progress_opaque);
     if (ctx.mon)
         tdxMonitorUnref(ctx.mon);
     if (ctx.def)

@@ -40,8 +40,8 @@ typedef enum {
 
 typedef struct _tdxDestroyResult tdxDestroyResult;
 struct _tdxDestroyResult {
-    char *domain;               /* as the caller named it */
-    char *uuid;                 /* NULL when the lookup failed */
+    char *domain;               /* the domain's name (the argument, if unresolved) */
+    char *uuid;                 /* NULL when the argument named no domain */
     gboolean is_td;
     guint64 memory_kib;
     tdxDestroyPath path;
@@ -88,11 +88,16 @@ struct _tdxDestroyOptions {
     gpointer known_probe_opaque;
 };
 
-/* Tear down the domain @name (name, UUID or ID). Always returns a result;
- * result->error says whether it failed. Safe to call from several threads
- * on one connection. */
-tdxDestroyResult *tdxDestroyDomain(virConnectPtr conn, const char *name,
+/* Tear down the domain whose UUID is @uuid (tdx-resolve.h: arguments are
+ * resolved once, up front; nothing here looks a name up again). @name is
+ * what messages call it. Always returns a result; result->error says
+ * whether it failed. Safe to call from several threads on one connection. */
+tdxDestroyResult *tdxDestroyDomain(virConnectPtr conn, const char *uuid,
+                                   const char *name,
                                    const tdxDestroyOptions *options);
+
+/* The result for an argument that named no domain: @error copied. */
+tdxDestroyResult *tdxDestroyResultNewFailed(const char *argument, const GError *error);
 
 const char *tdxDestroyPathToString(tdxDestroyPath path);
 const char *tdxPhaseToString(tdxPhase phase);

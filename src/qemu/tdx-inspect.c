@@ -115,11 +115,7 @@ tdxDomainInfoToJson(const tdxDomainInfo *info, JsonBuilder *builder)
     } else {
         json_builder_add_null_value(builder);
     }
-    json_builder_set_member_name(builder, "probe_error");
-    if (info->probe_error)
-        json_builder_add_string_value(builder, info->probe_error->message);
-    else
-        json_builder_add_null_value(builder);
+    tdxJsonAddError(builder, "probe_error", info->probe_error);
 
     tdxJsonAddMs(builder, "estimate_ms", tdxDomainInfoEstimate(info) * G_USEC_PER_SEC);
     tdxJsonAddMs(builder, "estimate_terminate_ms",

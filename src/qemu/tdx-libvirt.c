@@ -85,24 +85,6 @@ tdxConnectionOpen(const char *uri, GError **error)
 }
 
 
-virDomainPtr
-tdxDomainLookup(virConnectPtr conn, const char *name, GError **error)
-{
-    virDomainPtr dom = NULL;
-    guint64 id;
-
-    if (g_ascii_string_to_unsigned(name, 10, 0, G_MAXINT, &id, NULL))
-        dom = virDomainLookupByID(conn, (int) id);
-    if (!dom && g_uuid_string_is_valid(name))
-        dom = virDomainLookupByUUIDString(conn, name);
-    if (!dom)
-        dom = virDomainLookupByName(conn, name);
-    if (!dom)
-        tdxLibvirtError(error, "domain '%s'", name);
-    return dom;
-}
-
-
 static tdxErrorCode
 tdxLibvirtErrorCode(const virError *err)
 {
@@ -136,11 +118,13 @@ tdxLibvirtErrorCode(const virError *err)
 
 
 void
-tdxLibvirtError(GError **error, const char *fmt, ...)
+tdxLibvirtErrorFrom(const virError *err, GError **error, const char *fmt, ...)
 {
-    virErrorPtr err = virGetLastError();
     g_autofree char *prefix = NULL;
     va_list args;
+
+    if (err && err->code == VIR_ERR_OK)
+        err = NULL;
 
     va_start(args, fmt);
     prefix = g_strdup_vprintf(fmt, args);
@@ -178,13 +162,17 @@ int
 tdxDomainCheckGone(virDomainPtr dom, GError **error)
 {
     int active = virDomainIsActive(dom);
+    g_autoptr(virError) err = NULL;
 
     if (active == 1)
         return 0;
-    if (active == 0 || tdxLibvirtErrorIsDomainGone(virGetLastError()))
+    if (active == 0)
         return 1;
-    tdxLibvirtError(error, "cannot tell whether domain '%s' is gone",
-                    virDomainGetName(dom));
+    err = virSaveLastError();
+    if (tdxLibvirtErrorIsDomainGone(err))
+        return 1;
+    tdxLibvirtErrorFrom(err, error, "cannot tell whether domain '%s' is gone",
+                        virDomainGetName(dom));
     return -1;
 }
 

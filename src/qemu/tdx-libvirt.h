@@ -26,12 +26,29 @@ void tdxEventLoopEnsure(void);
  * instead of leaving us blocked in an RPC. */
 virConnectPtr tdxConnectionOpen(const char *uri, GError **error);
 
-/* Find a domain the way virsh does: by ID, then UUID, then name. */
-virDomainPtr tdxDomainLookup(virConnectPtr conn, const char *name, GError **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virError, virFreeError);
 
 /* Set @error from libvirt's last error of this thread, prefixed with the
- * printf-style @fmt, choosing the tdxErrorCode from libvirt's code. */
-void tdxLibvirtError(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+ * printf-style message that follows, choosing the tdxErrorCode from
+ * libvirt's code.
+ *
+ * A macro because libvirt resets its per-thread last error on entry to
+ * almost every public call, virDomainGetName() and virConnectIsAlive()
+ * included: an argument such as virDomainGetName(dom) would otherwise be
+ * evaluated first and wipe the very error being reported ("unknown
+ * libvirt error", exit 1 instead of 4). The copy is taken before any
+ * argument is evaluated. Code that must call libvirt between the failure
+ * and the report takes the copy itself (virSaveLastError()) and uses
+ * tdxLibvirtErrorFrom(). */
+#define tdxLibvirtError(error, ...) \
+    do { \
+        g_autoptr(virError) tdx_saved_error_ = virSaveLastError(); \
+        tdxLibvirtErrorFrom(tdx_saved_error_, (error), __VA_ARGS__); \
+    } while (0)
+
+/* The same from a saved error (NULL, or VIR_ERR_OK: "unknown"). */
+void tdxLibvirtErrorFrom(const virError *err, GError **error, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
 
 /* Whether libvirt's last error says the domain is gone (no such domain,
  * or not running any more): used where that means success. */

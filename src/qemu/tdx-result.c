@@ -5,6 +5,7 @@
  */
 #include "tdx-result.h"
 #include "tdx-error.h"
+#include "tdx-escape.h"
 
 
 const char *
@@ -49,6 +50,22 @@ tdxJsonAddDouble(JsonBuilder *builder, const char *name, double value)
 
 
 void
+tdxJsonAddError(JsonBuilder *builder, const char *name, const GError *error)
+{
+    json_builder_set_member_name(builder, name);
+    if (!error) {
+        json_builder_add_null_value(builder);
+        return;
+    }
+    json_builder_begin_object(builder);
+    tdxJsonAddString(builder, "code", tdxErrorCodeName(error));
+    tdxJsonAddInt(builder, "exit", tdxErrorToExitCode(error));
+    tdxJsonAddString(builder, "message", error->message);
+    json_builder_end_object(builder);
+}
+
+
+void
 tdxJsonAddMs(JsonBuilder *builder, const char *name, gint64 usec)
 {
     /* Whole milliseconds: callers compare them, nobody needs the noise. */
@@ -63,12 +80,21 @@ tdxDestroyResultToJson(const tdxDestroyResult *result, JsonBuilder *builder)
     guint i;
 
     json_builder_begin_object(builder);
-    tdxJsonAddString(builder, "domain", result->domain);
+    /* name and uuid as in every document (docs/schema/common-1.json):
+     * null when the argument named no domain. */
+    json_builder_set_member_name(builder, "name");
+    if (result->uuid)
+        json_builder_add_string_value(builder, result->domain);
+    else
+        json_builder_add_null_value(builder);
     json_builder_set_member_name(builder, "uuid");
     if (result->uuid)
         json_builder_add_string_value(builder, result->uuid);
     else
         json_builder_add_null_value(builder);
+    /* Deprecated (schema libvirt-tdx/1 keeps it for one release): the
+     * name, or the argument as typed when it named no domain. */
+    tdxJsonAddString(builder, "domain", result->domain);
     tdxJsonAddBool(builder, "td", result->is_td);
     tdxJsonAddInt(builder, "memory_kib", (gint64) result->memory_kib);
     tdxJsonAddString(builder, "outcome", tdxDestroyResultOutcome(result));
@@ -93,11 +119,7 @@ tdxDestroyResultToJson(const tdxDestroyResult *result, JsonBuilder *builder)
         json_builder_add_string_value(builder, g_ptr_array_index(result->notes, i));
     json_builder_end_array(builder);
 
-    json_builder_set_member_name(builder, "error");
-    if (result->error)
-        json_builder_add_string_value(builder, result->error->message);
-    else
-        json_builder_add_null_value(builder);
+    tdxJsonAddError(builder, "error", result->error);
     json_builder_end_object(builder);
 }
 
@@ -105,14 +127,18 @@ tdxDestroyResultToJson(const tdxDestroyResult *result, JsonBuilder *builder)
 char *
 tdxDestroyResultToText(const tdxDestroyResult *result)
 {
-    GString *line = g_string_new(result->domain);
+    /* One result one line, whatever bytes the name or argument holds. */
+    g_autofree char *name = tdxEscapeText(result->domain);
+    GString *line = g_string_new(name);
     guint i;
 
     if (result->error) {
+        g_autofree char *message = tdxEscapeText(result->error->message);
+
         g_string_append_printf(line, ": %s after %.2f s: %s",
                                tdxDestroyResultOutcome(result),
                                result->total_usec / (double) G_USEC_PER_SEC,
-                               result->error->message);
+                               message);
         return g_string_free(line, FALSE);
     }
 

@@ -25,6 +25,10 @@ void tdxJsonAddInt(JsonBuilder *builder, const char *name, gint64 value);
 void tdxJsonAddBool(JsonBuilder *builder, const char *name, gboolean value);
 void tdxJsonAddDouble(JsonBuilder *builder, const char *name, double value);
 
+/* Add member @name: null without @error, else {"code", "exit", "message"}
+ * (docs/schema/common-1.json). */
+void tdxJsonAddError(JsonBuilder *builder, const char *name, const GError *error);
+
 /* Add member @name as whole milliseconds. */
 void tdxJsonAddMs(JsonBuilder *builder, const char *name, gint64 usec);
 

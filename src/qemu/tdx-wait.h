@@ -8,10 +8,15 @@
 #include <glib.h>
 #include <libvirt/libvirt.h>
 
-/* Called about once a second while waiting, from the waiting thread. */
+/* Called from the thread doing the work: with elapsed 0 and deadline 0
+ * when a phase of a domain's teardown starts (tdxPhaseToString() names),
+ * about once a second while waiting with the wait's deadline, and once
+ * with TDX_PROGRESS_DONE when the teardown of that domain has ended. */
 typedef void (*tdxProgressFunc)(const char *domain, const char *phase,
                                 double elapsed_seconds, double deadline_seconds,
                                 gpointer opaque);
+
+#define TDX_PROGRESS_DONE "done"
 
 /* Wait until @dom is no longer running: woken by libvirt's lifecycle
  * events, with a slow re-check as a safety net in case an event is lost.

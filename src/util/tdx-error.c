@@ -67,3 +67,36 @@ tdxExitCodeName(int code)
     }
     return "unknown";
 }
+
+
+const char *
+tdxErrorCodeName(const GError *error)
+{
+    if (!error)
+        return "ok";
+    if (error->domain == G_OPTION_ERROR)
+        return "usage";
+    if (error->domain == G_KEY_FILE_ERROR)
+        return "config";
+    if (error->domain != TDX_ERROR)
+        return "other";
+
+    switch ((tdxErrorCode) error->code) {
+    case TDX_ERROR_FAILED: return "failed";
+    case TDX_ERROR_INVALID_ARG: return "usage";
+    case TDX_ERROR_INVALID_XML: return "invalid-xml";
+    case TDX_ERROR_INVALID_METADATA: return "invalid-metadata";
+    case TDX_ERROR_CONFIG: return "config";
+    case TDX_ERROR_NO_DOMAIN: return "no-domain";
+    case TDX_ERROR_CONNECTION: return "connection";
+    case TDX_ERROR_LIBVIRT: return "libvirt";
+    case TDX_ERROR_QMP: return "qmp";
+    case TDX_ERROR_QMP_GARBAGE: return "qmp-garbage";
+    case TDX_ERROR_QMP_NO_COMMAND: return "qmp-no-command";
+    case TDX_ERROR_MONITOR_TIMEOUT: return "monitor-timeout";
+    case TDX_ERROR_BUSY: return "busy";
+    case TDX_ERROR_REFUSED: return "refused";
+    case TDX_ERROR_TIMEOUT: return "timeout";
+    }
+    return "other";
+}

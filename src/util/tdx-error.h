@@ -43,4 +43,9 @@ typedef enum {
 } tdxExitCode;
 
 int tdxErrorToExitCode(const GError *error);
+
+/* A stable name of @error's code for machine-readable output, e.g.
+ * "no-domain", "monitor-timeout"; "usage" and "config" for GOption and
+ * GKeyFile errors, "other" for any other domain. */
+const char *tdxErrorCodeName(const GError *error);
 const char *tdxExitCodeName(int code);

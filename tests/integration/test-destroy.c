@@ -11,6 +11,7 @@
 #include "tdx-error.h"
 #include "tdx-libvirt.h"
 #include "tdx-qmp-script.h"
+#include "tdx-resolve.h"
 #include "tdx-test-daemon.h"
 
 #define TDX_TEST_OK_REPLY "{\"return\": {}, \"id\": \"libvirt-30\"}"
@@ -66,6 +67,24 @@ tdxTestGuest(virConnectPtr conn, const char *name)
 }
 
 
+/* What virsh-tdx destroy does with one argument: resolve it once, then
+ * tear the domain down by UUID. */
+static tdxDestroyResult *
+tdxTestDestroy(virConnectPtr conn, const char *arg, const tdxDestroyOptions *options)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) targets = tdxResolveDomains(conn, &arg, 1, &error);
+    const tdxResolved *target;
+
+    g_assert_no_error(error);
+    g_assert_cmpuint(targets->len, ==, 1);
+    target = g_ptr_array_index(targets, 0);
+    if (!target->uuid)
+        return tdxDestroyResultNewFailed(target->argument, target->error);
+    return tdxDestroyDomain(conn, target->uuid, target->name, options);
+}
+
+
 static gboolean
 tdxTestIsRunning(virConnectPtr conn, const char *name)
 {
@@ -112,7 +131,7 @@ testNonTD(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
         return;
     tdxTestGuest(fx->conn, "plain1");
 
-    result = tdxDestroyDomain(fx->conn, "plain1", &fx->options);
+    result = tdxTestDestroy(fx->conn, "plain1", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_NON_TD);
     g_assert_false(result->is_td);
     g_assert_false(result->terminate_supported);
@@ -132,7 +151,7 @@ testTerminate(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
     tdxTestGuest(fx->conn, "td-term");
     tdxQmpScriptMakeTD(fx->script, "td-term", TRUE, TDX_TEST_OK_REPLY);
 
-    result = tdxDestroyDomain(fx->conn, "td-term", &fx->options);
+    result = tdxTestDestroy(fx->conn, "td-term", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_TERMINATE);
     g_assert_true(result->is_td);
     g_assert_true(result->terminate_supported);
@@ -156,7 +175,7 @@ testBusyRetried(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
     tdxQmpScriptReply(fx->script, "td-busy", "tdx-terminate", TDX_TEST_BUSY_REPLY, 2);
     tdxQmpScriptMakeTD(fx->script, "td-busy", TRUE, TDX_TEST_OK_REPLY);
 
-    result = tdxDestroyDomain(fx->conn, "td-busy", &fx->options);
+    result = tdxTestDestroy(fx->conn, "td-busy", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_TERMINATE);
     g_assert_cmpuint(result->terminate_attempts, ==, 3);
 }
@@ -173,7 +192,7 @@ testBusyExhausted(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
     tdxTestGuest(fx->conn, "td-busy2");
     tdxQmpScriptMakeTD(fx->script, "td-busy2", TRUE, TDX_TEST_BUSY_REPLY);
 
-    result = tdxDestroyDomain(fx->conn, "td-busy2", &fx->options);
+    result = tdxTestDestroy(fx->conn, "td-busy2", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_FALLBACK);
     g_assert_cmpuint(result->terminate_attempts, ==, 3);
     g_assert_true(tdxTestHasNote(result, "busy after 3 attempts"));
@@ -193,7 +212,7 @@ testNoTerminateCommand(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
      * answers query-commands without it. */
     tdxQmpScriptMakeTD(fx->script, "td-old", FALSE, NULL);
 
-    result = tdxDestroyDomain(fx->conn, "td-old", &fx->options);
+    result = tdxTestDestroy(fx->conn, "td-old", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_FALLBACK);
     g_assert_true(result->is_td);
     g_assert_false(result->terminate_supported);
@@ -214,13 +233,13 @@ testNoTerminateRefused(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
     tdxTestGuest(fx->conn, "td-keep");
     tdxQmpScriptMakeTD(fx->script, "td-keep", FALSE, NULL);
 
-    result = tdxDestroyDomain(fx->conn, "td-keep", &fx->options);
+    result = tdxTestDestroy(fx->conn, "td-keep", &fx->options);
     g_assert_error(result->error, TDX_ERROR, TDX_ERROR_REFUSED);
     g_assert_cmpint(result->path, ==, TDX_DESTROY_PATH_REFUSED);
     g_assert_true(tdxTestIsRunning(fx->conn, "td-keep"));
 
     fx->config.no_terminate = TDX_FALLBACK_DESTROY;
-    cleanup = tdxDestroyDomain(fx->conn, "td-keep", &fx->options);
+    cleanup = tdxTestDestroy(fx->conn, "td-keep", &fx->options);
     tdxTestAssertGone(cleanup, TDX_DESTROY_PATH_FALLBACK);
 }
 
@@ -239,14 +258,14 @@ testNonTDRefused(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
     fx->config.grace_seconds = 30;
     tdxTestGuest(fx->conn, "plain-keep");
 
-    result = tdxDestroyDomain(fx->conn, "plain-keep", &fx->options);
+    result = tdxTestDestroy(fx->conn, "plain-keep", &fx->options);
     g_assert_error(result->error, TDX_ERROR, TDX_ERROR_REFUSED);
     g_assert_cmpint(result->phase_usec[TDX_PHASE_GRACEFUL], ==, 0);
     g_assert_true(tdxTestIsRunning(fx->conn, "plain-keep"));
     fx->config.graceful = FALSE;
 
     fx->config.non_td = TDX_NON_TD_DESTROY;
-    cleanup = tdxDestroyDomain(fx->conn, "plain-keep", &fx->options);
+    cleanup = tdxTestDestroy(fx->conn, "plain-keep", &fx->options);
     tdxTestAssertGone(cleanup, TDX_DESTROY_PATH_NON_TD);
 }
 
@@ -262,7 +281,7 @@ testTerminateHangs(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
     tdxQmpScriptHang(fx->script, "td-hang", "tdx-terminate");
     tdxQmpScriptMakeTD(fx->script, "td-hang", TRUE, NULL);
 
-    result = tdxDestroyDomain(fx->conn, "td-hang", &fx->options);
+    result = tdxTestDestroy(fx->conn, "td-hang", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_FALLBACK);
     g_assert_true(tdxTestHasNote(result, "did not answer 'tdx-terminate' within 1000 ms"));
     /* Bounded: one monitor timeout, not a retry per attempt. */
@@ -281,7 +300,7 @@ testProbeHangs(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
     tdxTestGuest(fx->conn, "probe-hang");
     tdxQmpScriptHang(fx->script, "probe-hang", "qom-list");
 
-    result = tdxDestroyDomain(fx->conn, "probe-hang", &fx->options);
+    result = tdxTestDestroy(fx->conn, "probe-hang", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_NON_TD);
     g_assert_true(tdxTestHasNote(result, "probe failed"));
     g_assert_false(tdxTestIsRunning(fx->conn, "probe-hang"));
@@ -299,7 +318,7 @@ testQmpGarbage(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
     tdxQmpScriptReply(fx->script, "td-garbage", "tdx-terminate", "}{ not json", 0);
     tdxQmpScriptMakeTD(fx->script, "td-garbage", TRUE, NULL);
 
-    result = tdxDestroyDomain(fx->conn, "td-garbage", &fx->options);
+    result = tdxTestDestroy(fx->conn, "td-garbage", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_FALLBACK);
     g_assert_true(tdxTestHasNote(result, "not JSON"));
 }
@@ -313,7 +332,7 @@ testUnknownDomain(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
     if (!fx->conn)
         return;
 
-    result = tdxDestroyDomain(fx->conn, "no-such-guest", &fx->options);
+    result = tdxTestDestroy(fx->conn, "no-such-guest", &fx->options);
     g_assert_error(result->error, TDX_ERROR, TDX_ERROR_NO_DOMAIN);
     g_assert_nonnull(strstr(result->error->message, "no-such-guest"));
     g_assert_cmpint(tdxErrorToExitCode(result->error), ==, TDX_EXIT_NO_DOMAIN);
@@ -334,7 +353,7 @@ testAlreadyGone(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
     dom = virDomainDefineXML(fx->conn, xml);
     g_assert_nonnull(dom);
 
-    result = tdxDestroyDomain(fx->conn, "defined-off", &fx->options);
+    result = tdxTestDestroy(fx->conn, "defined-off", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_ALREADY_GONE);
     g_assert_cmpuint(tdxQmpScriptCount(fx->script, NULL, "qom-list"), ==, 0);
 
@@ -361,7 +380,7 @@ testGracefulTimesOut(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
         virDomainFree(dom);
     }
 
-    result = tdxDestroyDomain(fx->conn, "grace", &fx->options);
+    result = tdxTestDestroy(fx->conn, "grace", &fx->options);
     tdxTestAssertGone(result, TDX_DESTROY_PATH_NON_TD);
     g_assert_true(tdxTestHasNote(result, "did not shut down within 2 s"));
     g_assert_cmpint(result->phase_usec[TDX_PHASE_GRACEFUL], >=, 2 * G_USEC_PER_SEC);
@@ -372,7 +391,10 @@ static void
 testParallel(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
 {
     g_autoptr(tdxBatch) batch = NULL;
+    g_autoptr(GPtrArray) targets = NULL;
+    g_autoptr(GError) error = NULL;
     const char *names[] = { "par1", "par2", "par3", "par4", "par5" };
+    const char *args[G_N_ELEMENTS(names) + 1];
     guint i;
 
     if (!fx->conn)
@@ -384,9 +406,13 @@ testParallel(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
     }
 
     batch = tdxBatchNew(fx->conn, &fx->options, 3);
+    args[G_N_ELEMENTS(names)] = "par-missing";
     for (i = 0; i < G_N_ELEMENTS(names); i++)
-        tdxBatchAdd(batch, names[i]);
-    tdxBatchAdd(batch, "par-missing");
+        args[i] = names[i];
+    targets = tdxResolveDomains(fx->conn, args, G_N_ELEMENTS(args), &error);
+    g_assert_no_error(error);
+    for (i = 0; i < targets->len; i++)
+        tdxBatchAdd(batch, g_ptr_array_index(targets, i));
     tdxBatchRun(batch, NULL, NULL);
 
     g_assert_cmpuint(tdxBatchSize(batch), ==, G_N_ELEMENTS(names) + 1);
@@ -445,7 +471,7 @@ testDaemonGone(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUSED)
                                              &pid, NULL));
     killer = g_thread_new("killer", tdxTestKillLater, GINT_TO_POINTER((int) pid));
 
-    result = tdxDestroyDomain(conn, "orphan", &fx->options);
+    result = tdxTestDestroy(conn, "orphan", &fx->options);
     g_thread_join(killer);
 
     g_assert_error(result->error, TDX_ERROR, TDX_ERROR_CONNECTION);

@@ -15,6 +15,7 @@
 #include "tdx-error.h"
 #include "tdx-host-plan.h"
 #include "tdx-host-run.h"
+#include "tdx-json-schema.h"
 #include "tdx-libvirt.h"
 #include "tdx-policy.h"
 #include "tdx-qmp-script.h"
@@ -183,6 +184,54 @@ testTDsGoneOthersLeft(void)
     g_assert_true(tdxTestIsRunning(&host, "vm-keep"));
     g_assert_cmpuint(tdxQmpScriptCount(host.script, "vm-keep", "tdx-terminate"), ==, 0);
     g_assert_cmpuint(plan->peak_jobs, <=, plan->jobs);
+}
+
+
+/* A guest named like another guest's ID: each is torn down by the UUID
+ * the plan found, so both go and each record has its own UUID (the run
+ * once destroyed the guest with that ID twice and left the named one). */
+static void
+testNameIsAnotherId(void)
+{
+    g_auto(tdxTestHost) host;
+    g_autoptr(tdxHostPlan) plan = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *clash = NULL;
+    char uuids[2][VIR_UUID_STRING_BUFLEN];
+    const char *names[2];
+    virDomainPtr dom;
+    guint i;
+
+    if (!tdxTestHostInit(&host))
+        return;
+    dom = tdxTestGuestStart(host.conn, "numbered", 64, FALSE, &error);
+    g_assert_no_error(error);
+    clash = g_strdup_printf("%u", virDomainGetID(dom));
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuids[0]), ==, 0);
+    virDomainFree(dom);
+    dom = tdxTestGuestStart(host.conn, clash, 64, FALSE, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuids[1]), ==, 0);
+    virDomainFree(dom);
+    names[0] = "numbered";
+    names[1] = clash;
+    for (i = 0; i < 2; i++)
+        tdxQmpScriptMakeTD(host.script, names[i], TRUE, TDX_TEST_OK_REPLY);
+
+    plan = tdxHostPlanNew(host.conn, &host.options, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(tdxHostRun(host.conn, plan, &host.options), ==, TDX_EXIT_OK);
+    tdxTestLogResult(plan);
+    for (i = 0; i < 2; i++) {
+        const tdxHostDomain *domain = tdxTestFind(plan, names[i]);
+
+        g_assert_cmpint(domain->outcome, ==, TDX_HOST_OUTCOME_GONE);
+        g_assert_cmpstr(domain->uuid, ==, uuids[i]);
+        g_assert_nonnull(domain->destroy);
+        g_assert_cmpstr(domain->destroy->uuid, ==, uuids[i]);
+        g_assert_cmpint(domain->destroy->path, ==, TDX_DESTROY_PATH_TERMINATE);
+        g_assert_false(tdxTestIsRunning(&host, names[i]));
+    }
 }
 
 
@@ -481,6 +530,8 @@ tdxTestCliRun(gpointer opaque)
     cli->elapsed_usec = g_get_monotonic_time() - start;
     g_assert_true(WIFEXITED(status));
     cli->exit_code = WEXITSTATUS(status);
+    if (g_strv_contains(cli->argv, "--json"))
+        tdxTestJsonCheckSchema(cli->out);
     return NULL;
 }
 
@@ -756,6 +807,7 @@ main(int argc, char **argv)
     g_test_add_func("/shutdown-host/unit-verify", testUnitVerify);
     g_test_add_func("/shutdown-host/tds-gone-others-left", testTDsGoneOthersLeft);
     g_test_add_func("/shutdown-host/non-td-destroy", testNonTdDestroy);
+    g_test_add_func("/shutdown-host/name-is-another-id", testNameIsAnotherId);
     g_test_add_func("/shutdown-host/non-td-shutdown", testNonTdShutdown);
     g_test_add_func("/shutdown-host/grace-per-guest", testGracePerGuest);
     g_test_add_func("/shutdown-host/graceful-gone-taken-off", testGracefulGoneTakenOff);

@@ -4,12 +4,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "tdx-error.h"
+#include "tdx-json-schema.h"
 #include "tdx-test-daemon.h"
 
 typedef struct {
@@ -52,6 +54,17 @@ tdxTestRunCli(tdxTestRun *run, const char *first, ...)
     g_assert_true(WIFEXITED(status));
     run->exit_code = WEXITSTATUS(status);
     g_test_message("exit %d\nstdout:\n%s\nstderr:\n%s", run->exit_code, run->out, run->err);
+    /* Every --json run: one document, valid against docs/schema/, with
+     * the exit status inside. */
+    if (g_strv_contains((const char * const *) argv->pdata, "--json")) {
+        g_autoptr(JsonNode) root = NULL;
+
+        tdxTestJsonCheckSchema(run->out);
+        root = json_from_string(run->out, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(json_object_get_int_member(json_node_get_object(root), "exit_code"),
+                        ==, run->exit_code);
+    }
 }
 
 
@@ -84,6 +97,19 @@ tdxTestGuest(const char *name)
                                          name, 64, TRUE, &error);
 
     g_assert_no_error(error);
+    virDomainFree(dom);
+}
+
+
+/* Tests share one daemon and must leave no guest behind. */
+static void
+tdxTestGuestRemove(const char *name)
+{
+    virDomainPtr dom = virDomainLookupByName(tdxTestDaemonConnection(tdxTestSharedDaemon()),
+                                             name);
+
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     virDomainFree(dom);
 }
 
@@ -177,7 +203,7 @@ testListAndProbe(void)
     tdxTestGuest("cli-list1");
     tdxTestGuest("cli-list2");
 
-    tdxTestRunCli(&all, "-c", uri, "list", "--all", "--json", NULL);
+    tdxTestRunCli(&all, "-c", uri, "list", "--include-non-td", "--json", NULL);
     g_assert_cmpint(all.exit_code, ==, 0);
     domains = json_object_get_array_member(tdxTestJson(all.out, &all_root), "domains");
     g_assert_cmpuint(json_array_get_length(domains), ==, 2);
@@ -189,13 +215,13 @@ testListAndProbe(void)
     g_assert_nonnull(probed);
     g_assert_false(json_object_get_boolean_member(probed, "terminate"));
 
-    /* Without --all only TDs are listed, and QEMU 7.2 runs none. */
+    /* Without --include-non-td only TDs are listed, and QEMU 7.2 runs none. */
     tdxTestRunCli(&tds, "-c", uri, "list", "--json", NULL);
     g_assert_cmpint(tds.exit_code, ==, 0);
     domains = json_object_get_array_member(tdxTestJson(tds.out, &tds_root), "domains");
     g_assert_cmpuint(json_array_get_length(domains), ==, 0);
 
-    tdxTestRunCli(&text, "-c", uri, "list", "--all", NULL);
+    tdxTestRunCli(&text, "-c", uri, "list", "--include-non-td", NULL);
     g_assert_cmpint(text.exit_code, ==, 0);
     g_assert_nonnull(strstr(text.out, "cli-list1"));
     g_assert_nonnull(strstr(text.out, "Terminate"));
@@ -209,6 +235,132 @@ testListAndProbe(void)
     tdxTestRunCli(&unknown, "-c", uri, "probe", "no-such-guest", NULL);
     g_assert_cmpint(unknown.exit_code, ==, TDX_EXIT_NO_DOMAIN);
     g_assert_nonnull(strstr(unknown.err, "no-such-guest"));
+
+    tdxTestGuestRemove("cli-list1");
+    tdxTestGuestRemove("cli-list2");
+}
+
+
+/* Columns sized to content: every row of a table has its cells at the
+ * same offsets, however long or odd the names. */
+static void
+tdxTestAssertAligned(const char *table, guint expected_rows)
+{
+    g_auto(GStrv) lines = g_strsplit(table, "\n", -1);
+    const char *state_header;
+    gsize state_column;
+    guint rows = 0;
+    guint i;
+
+    g_assert_nonnull(lines[0]);
+    state_header = strstr(lines[0], "State");
+    g_assert_nonnull(state_header);
+    state_column = g_utf8_pointer_to_offset(lines[0], state_header);
+    for (i = 1; lines[i] && *lines[i]; i++) {
+        g_autofree char *cell = NULL;
+
+        if (g_str_has_prefix(lines[i], "probe of "))
+            break;
+        g_assert_cmpuint(g_utf8_strlen(lines[i], -1), >, state_column);
+        cell = g_utf8_substring(lines[i], state_column, state_column + 3);
+        /* Each row's State cell starts under the header. */
+        g_assert_true(g_str_equal(cell, "run") || g_str_equal(cell, "pau") ||
+                      g_str_equal(cell, "shu"));
+        g_assert_true(g_unichar_isspace(g_utf8_get_char(
+            g_utf8_offset_to_pointer(lines[i], state_column - 1))));
+        rows++;
+    }
+    g_assert_cmpuint(rows, ==, expected_rows);
+}
+
+
+static void
+testListVirshOptions(void)
+{
+    const char *uri = tdxTestURI();
+    const char *long_name = "a-guest-name-of-forty-two-characters-long2";
+    /* XML 1.0 allows no other control characters in a name. */
+    const char *odd_name = "two\nlines\tand \\ \u00e9";
+    g_autoptr(GError) error = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *expected_names = NULL;
+    g_auto(tdxTestRun) running = { 0 };
+    g_auto(tdxTestRun) all = { 0 };
+    g_auto(tdxTestRun) uuids = { 0 };
+    g_auto(tdxTestRun) both = { 0 };
+    g_auto(tdxTestRun) table = { 0 };
+    g_auto(tdxTestRun) quiet = { 0 };
+    g_auto(tdxTestRun) global_quiet = { 0 };
+    g_auto(tdxTestRun) deprecated = { 0 };
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    virConnectPtr conn;
+    virDomainPtr defined;
+    virDomainPtr odd;
+
+    if (!uri)
+        return;
+    g_assert_cmpuint(strlen(long_name), ==, 42);
+    conn = tdxTestDaemonConnection(tdxTestSharedDaemon());
+    tdxTestGuest(long_name);
+    odd = tdxTestGuestStart(conn, odd_name, 64, TRUE, &error);
+    g_assert_no_error(error);
+    xml = tdxTestGuestXML("cli-defined", 64, tdxTestGuestVirtType(conn));
+    defined = virDomainDefineXML(conn, xml);
+    g_assert_nonnull(defined);
+    g_assert_cmpint(virDomainGetUUIDString(odd, uuid), ==, 0);
+
+    /* --name: running only, one escaped name a line, nothing else. */
+    tdxTestRunCli(&running, "-c", uri, "list", "--include-non-td", "--name", NULL);
+    g_assert_cmpint(running.exit_code, ==, 0);
+    expected_names = g_strdup_printf("%s\n%s\n", long_name,
+                                     "two\\nlines\\tand \\\\ \u00e9");
+    /* Running domains are ordered by ID: the long name was started first. */
+    g_assert_cmpstr(running.out, ==, expected_names);
+
+    /* --all as in virsh: the defined, inactive domain too. */
+    tdxTestRunCli(&all, "-c", uri, "list", "--all", "--include-non-td", "--name", NULL);
+    g_assert_cmpint(all.exit_code, ==, 0);
+    g_assert_true(g_str_has_suffix(all.out, "\ncli-defined\n"));
+
+    tdxTestRunCli(&uuids, "-c", uri, "list", "--include-non-td", "--uuid", NULL);
+    g_assert_cmpint(uuids.exit_code, ==, 0);
+    g_assert_nonnull(strstr(uuids.out, uuid));
+    g_assert_null(strstr(uuids.out, long_name));
+
+    tdxTestRunCli(&both, "-c", uri, "list", "--include-non-td", "--uuid", "--name", NULL);
+    g_assert_cmpint(both.exit_code, ==, 0);
+    {
+        g_autofree char *line = g_strdup_printf("%s two\\nlines", uuid);
+
+        g_assert_nonnull(strstr(both.out, line));
+    }
+
+    /* Every row one line, every column as wide as its widest cell. */
+    tdxTestRunCli(&table, "-c", uri, "list", "--all", "--include-non-td", NULL);
+    g_assert_cmpint(table.exit_code, ==, 0);
+    g_assert_nonnull(strstr(table.out, long_name));
+    g_assert_null(strchr(table.out, '\t'));
+    tdxTestAssertAligned(table.out, 3);
+
+    tdxTestRunCli(&quiet, "-c", uri, "list", "--include-non-td", "-q", NULL);
+    g_assert_cmpint(quiet.exit_code, ==, 0);
+    g_assert_null(strstr(quiet.out, "Name"));
+    g_assert_nonnull(strstr(quiet.out, long_name));
+    tdxTestRunCli(&global_quiet, "-q", "-c", uri, "list", "--include-non-td", NULL);
+    g_assert_cmpstr(global_quiet.out, ==, quiet.out);
+
+    /* The old spelling of --all still works, with a warning. */
+    tdxTestRunCli(&deprecated, "-c", uri, "list", "--inactive", "--include-non-td",
+                  "--name", NULL);
+    g_assert_cmpint(deprecated.exit_code, ==, 0);
+    g_assert_cmpstr(deprecated.out, ==, all.out);
+    g_assert_nonnull(strstr(deprecated.err, "--inactive is deprecated"));
+
+    g_assert_cmpint(virDomainUndefine(defined), ==, 0);
+    virDomainFree(defined);
+    g_assert_cmpint(virDomainDestroy(odd), ==, 0);
+    virDomainFree(odd);
+    tdxTestGuestRemove(long_name);
 }
 
 
@@ -259,6 +411,83 @@ testDestroy(void)
 }
 
 
+static gboolean
+tdxTestIsRunning(const char *name)
+{
+    virConnectPtr conn = tdxTestDaemonConnection(tdxTestSharedDaemon());
+    virDomainPtr dom = virDomainLookupByName(conn, name);
+    int active;
+
+    if (!dom)
+        return FALSE;
+    active = virDomainIsActive(dom);
+    virDomainFree(dom);
+    return active == 1;
+}
+
+
+/* A guest whose name is another running guest's ID: that argument is
+ * refused as ambiguous, before anything is stopped; arguments naming one
+ * guest several ways are one teardown; "--" ends the options. */
+static void
+testResolve(void)
+{
+    const char *uri = tdxTestURI();
+    g_auto(tdxTestRun) ambiguous = { 0 };
+    g_auto(tdxTestRun) merged = { 0 };
+    g_auto(tdxTestRun) by_id = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+    g_autoptr(JsonNode) root2 = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *first_id = NULL;
+    g_autofree char *clash_id = NULL;
+    char first_uuid[VIR_UUID_STRING_BUFLEN];
+    virConnectPtr conn;
+    virDomainPtr dom;
+    JsonArray *domains;
+
+    if (!uri)
+        return;
+    conn = tdxTestDaemonConnection(tdxTestSharedDaemon());
+    dom = tdxTestGuestStart(conn, "cli-first", 64, TRUE, &error);
+    g_assert_no_error(error);
+    first_id = g_strdup_printf("%u", virDomainGetID(dom));
+    g_assert_cmpint(virDomainGetUUIDString(dom, first_uuid), ==, 0);
+    virDomainFree(dom);
+    /* Named like cli-first's ID. */
+    dom = tdxTestGuestStart(conn, first_id, 64, TRUE, &error);
+    g_assert_no_error(error);
+    clash_id = g_strdup_printf("%u", virDomainGetID(dom));
+    virDomainFree(dom);
+
+    tdxTestRunCli(&ambiguous, "-c", uri, "destroy", "--", first_id, NULL);
+    g_assert_cmpint(ambiguous.exit_code, ==, TDX_EXIT_USAGE);
+    g_assert_nonnull(strstr(ambiguous.err, "ambiguous"));
+    g_assert_nonnull(strstr(ambiguous.err, "'cli-first'"));
+    g_assert_nonnull(g_strstr_len(ambiguous.err, -1, first_uuid));
+    g_assert_true(tdxTestIsRunning("cli-first"));
+    g_assert_true(tdxTestIsRunning(first_id));
+
+    /* Name, UUID, name again: one teardown. "--" between arguments too. */
+    tdxTestRunCli(&merged, "-c", uri, "destroy", "--json", "cli-first", "--",
+                  first_uuid, "cli-first", NULL);
+    g_assert_cmpint(merged.exit_code, ==, TDX_EXIT_OK);
+    domains = json_object_get_array_member(tdxTestJson(merged.out, &root), "domains");
+    g_assert_cmpuint(json_array_get_length(domains), ==, 1);
+    g_assert_cmpstr(json_object_get_string_member(json_array_get_object_element(domains, 0),
+                                                  "uuid"), ==, first_uuid);
+    g_assert_false(tdxTestIsRunning("cli-first"));
+    g_assert_true(tdxTestIsRunning(first_id));
+
+    /* Its own ID and its name (no longer anyone's ID): one teardown. */
+    tdxTestRunCli(&by_id, "-c", uri, "destroy", "--json", "--", clash_id, first_id, NULL);
+    g_assert_cmpint(by_id.exit_code, ==, TDX_EXIT_OK);
+    domains = json_object_get_array_member(tdxTestJson(by_id.out, &root2), "domains");
+    g_assert_cmpuint(json_array_get_length(domains), ==, 1);
+    g_assert_false(tdxTestIsRunning(first_id));
+}
+
+
 static void
 testDaemonGone(void)
 {
@@ -301,9 +530,340 @@ testDaemonGone(void)
     g_assert_true(g_subprocess_communicate_utf8(cli, NULL, NULL, &out, &err, &error));
     g_assert_no_error(error);
     g_test_message("stdout:\n%s\nstderr:\n%s", out, err);
+    tdxTestJsonCheckSchema(out);
     g_assert_cmpint(g_subprocess_get_exit_status(cli), ==, TDX_EXIT_CONNECTION);
     g_assert_nonnull(strstr(out, "\"outcome\" : \"connection\""));
     g_assert_nonnull(strstr(out, "lost the connection to libvirt"));
+}
+
+
+/* The error member of a --json run: its code, and the exit status both
+ * in the document and of the process. */
+static JsonObject *
+tdxTestJsonError(const tdxTestRun *run, JsonNode **root, const char *code, int exit_code)
+{
+    JsonObject *document = tdxTestJson(run->out, root);
+    JsonObject *error;
+
+    g_assert_cmpint(run->exit_code, ==, exit_code);
+    g_assert_true(json_object_has_member(document, "schema"));
+    error = json_object_get_object_member(document, "error");
+    g_assert_nonnull(error);
+    g_assert_cmpstr(json_object_get_string_member(error, "code"), ==, code);
+    g_assert_cmpint(json_object_get_int_member(error, "exit"), ==, exit_code);
+    g_assert_cmpstr(json_object_get_string_member(error, "message"), !=, "");
+    return document;
+}
+
+
+/* --json prints one valid document whatever went wrong, before or after
+ * the command ran. */
+static void
+testJsonAlways(void)
+{
+    const char *dead = "qemu:///system?socket=/nonexistent/libvirt-sock";
+    const char *commands[][3] = {
+        { "list", NULL, NULL },
+        { "probe", "g", NULL },
+        { "destroy", "g", NULL },
+        { "shutdown-host", NULL, NULL },
+        { "shutdown-host", "--dry-run", NULL },
+    };
+    const char *usage[][4] = {
+        { "list", "--json", "--bogus", NULL },
+        { "list", "--json", "extra", NULL },
+        { "probe", "--json", NULL, NULL },
+        { "probe", "--json", "a", "b" },
+        { "destroy", "--json", NULL, NULL },
+        { "destroy", "--json", "--jobs", "-1" },
+        { "shutdown-host", "--json", "--non-td", "explode" },
+        { "explode", "--json", NULL, NULL },
+    };
+    g_autofree char *dir = g_dir_make_tmp("virsh-tdx-XXXXXX", NULL);
+    g_autofree char *conf = g_build_filename(dir, "tdx.conf", NULL);
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS(commands); i++) {
+        g_auto(tdxTestRun) run = { 0 };
+        g_autoptr(JsonNode) root = NULL;
+        JsonObject *document;
+
+        tdxTestRunCli(&run, "-c", dead, commands[i][0], "--json",
+                      commands[i][1], commands[i][2], NULL);
+        document = tdxTestJsonError(&run, &root, "connection", TDX_EXIT_CONNECTION);
+        g_assert_cmpstr(json_object_get_string_member(document, "command"), ==,
+                        commands[i][0]);
+    }
+
+    for (i = 0; i < G_N_ELEMENTS(usage); i++) {
+        g_auto(tdxTestRun) run = { 0 };
+        g_autoptr(JsonNode) root = NULL;
+
+        tdxTestRunCli(&run, "-c", dead, usage[i][0], usage[i][1], usage[i][2],
+                      usage[i][3], NULL);
+        tdxTestJsonError(&run, &root, "usage", TDX_EXIT_USAGE);
+        g_assert_nonnull(strstr(run.err, "Try 'virsh-tdx"));
+    }
+
+    /* A bad configuration file, named by the environment this time. */
+    g_assert_true(g_file_set_contents(conf, "[destroy]\nterminate-retries=lots\n", -1, NULL));
+    {
+        g_auto(tdxTestRun) run = { 0 };
+        g_autoptr(JsonNode) root = NULL;
+        JsonObject *error;
+
+        g_setenv("VIRSH_TDX_CONFIG", conf, TRUE);
+        tdxTestRunCli(&run, "destroy", "--json", "g1", NULL);
+        g_unsetenv("VIRSH_TDX_CONFIG");
+        error = json_object_get_object_member(tdxTestJsonError(&run, &root, "config",
+                                                               TDX_EXIT_CONFIG), "error");
+        g_assert_nonnull(strstr(json_object_get_string_member(error, "message"), conf));
+        g_assert_nonnull(strstr(json_object_get_string_member(error, "message"),
+                                "terminate-retries"));
+    }
+
+    /* help and --help in JSON, too. */
+    {
+        g_auto(tdxTestRun) help = { 0 };
+        g_auto(tdxTestRun) option_help = { 0 };
+        g_autoptr(JsonNode) help_root = NULL;
+        g_autoptr(JsonNode) option_root = NULL;
+
+        tdxTestRunCli(&help, "help", "--json", NULL);
+        g_assert_cmpint(help.exit_code, ==, 0);
+        g_assert_nonnull(strstr(json_object_get_string_member(tdxTestJson(help.out, &help_root),
+                                                              "help"), "shutdown-host"));
+        tdxTestRunCli(&option_help, "destroy", "--json", "--help", NULL);
+        g_assert_cmpint(option_help.exit_code, ==, 0);
+        g_assert_nonnull(strstr(json_object_get_string_member(tdxTestJson(option_help.out,
+                                                                          &option_root),
+                                                              "help"), "--jobs"));
+    }
+
+    g_unlink(conf);
+    g_rmdir(dir);
+}
+
+
+/* Against the daemon: no such domain, arguments that are not UTF-8, and
+ * the resolved name and UUID in every document. */
+static void
+testJsonDomains(void)
+{
+    const char *uri = tdxTestURI();
+    g_autoptr(GError) error = NULL;
+    g_auto(tdxTestRun) nosuch = { 0 };
+    g_auto(tdxTestRun) bad_probe = { 0 };
+    g_auto(tdxTestRun) bad_destroy = { 0 };
+    g_auto(tdxTestRun) probe = { 0 };
+    g_auto(tdxTestRun) destroy = { 0 };
+    g_autoptr(JsonNode) nosuch_root = NULL;
+    g_autoptr(JsonNode) bad_probe_root = NULL;
+    g_autoptr(JsonNode) bad_destroy_root = NULL;
+    g_autoptr(JsonNode) probe_root = NULL;
+    g_autoptr(JsonNode) destroy_root = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    JsonObject *document;
+    JsonObject *result;
+    JsonArray *arguments;
+    virDomainPtr dom;
+
+    if (!uri)
+        return;
+
+    tdxTestRunCli(&nosuch, "-c", uri, "probe", "--json", "cli-nosuch", NULL);
+    document = tdxTestJsonError(&nosuch, &nosuch_root, "no-domain", TDX_EXIT_NO_DOMAIN);
+    g_assert_cmpstr(json_object_get_string_member(document, "argument"), ==, "cli-nosuch");
+    g_assert_true(json_object_get_null_member(document, "name"));
+    g_assert_true(json_object_get_null_member(document, "uuid"));
+
+    /* Latin-1 "caf\xe9": not UTF-8; the document stays valid UTF-8. */
+    tdxTestRunCli(&bad_probe, "-c", uri, "probe", "--json", "caf\xe9", NULL);
+    document = tdxTestJsonError(&bad_probe, &bad_probe_root, "no-domain", TDX_EXIT_NO_DOMAIN);
+    g_assert_cmpstr(json_object_get_string_member(document, "argument"), ==, "caf\uFFFD");
+    tdxTestRunCli(&bad_destroy, "-c", uri, "destroy", "--json", "\xff\xfe", NULL);
+    g_assert_cmpint(bad_destroy.exit_code, ==, TDX_EXIT_NO_DOMAIN);
+    result = json_array_get_object_element(
+        json_object_get_array_member(tdxTestJson(bad_destroy.out, &bad_destroy_root),
+                                     "domains"), 0);
+    g_assert_true(json_object_get_null_member(result, "name"));
+    g_assert_cmpstr(json_array_get_string_element(
+                        json_object_get_array_member(result, "arguments"), 0),
+                    ==, "\uFFFD\uFFFD");
+    g_assert_cmpstr(json_object_get_string_member(
+                        json_object_get_object_member(result, "error"), "code"),
+                    ==, "no-domain");
+    /* The text output escapes what it cannot print. */
+    {
+        g_auto(tdxTestRun) text = { 0 };
+
+        tdxTestRunCli(&text, "-c", uri, "destroy", "\xff\xfe", NULL);
+        g_assert_true(g_str_has_prefix(text.out, "\\xff\\xfe: no-domain"));
+        g_assert_true(g_utf8_validate(text.out, -1, NULL));
+        g_assert_true(g_utf8_validate(text.err, -1, NULL));
+    }
+
+    /* Named by UUID: the documents carry the resolved name. */
+    tdxTestGuest("cli-json");
+    dom = virDomainLookupByName(tdxTestDaemonConnection(tdxTestSharedDaemon()), "cli-json");
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    virDomainFree(dom);
+
+    tdxTestRunCli(&probe, "-c", uri, "probe", "--json", uuid, NULL);
+    g_assert_cmpint(probe.exit_code, ==, 0);
+    document = tdxTestJson(probe.out, &probe_root);
+    g_assert_cmpstr(json_object_get_string_member(document, "name"), ==, "cli-json");
+    g_assert_cmpstr(json_object_get_string_member(document, "uuid"), ==, uuid);
+    g_assert_cmpstr(json_object_get_string_member(document, "argument"), ==, uuid);
+    g_assert_true(json_object_get_null_member(document, "error"));
+
+    tdxTestRunCli(&destroy, "-c", uri, "destroy", "--json", uuid, "cli-json", NULL);
+    g_assert_cmpint(destroy.exit_code, ==, 0);
+    document = tdxTestJson(destroy.out, &destroy_root);
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(document, "domains")),
+                     ==, 1);
+    result = json_array_get_object_element(json_object_get_array_member(document, "domains"), 0);
+    g_assert_cmpstr(json_object_get_string_member(result, "name"), ==, "cli-json");
+    g_assert_cmpstr(json_object_get_string_member(result, "uuid"), ==, uuid);
+    arguments = json_object_get_array_member(result, "arguments");
+    g_assert_cmpuint(json_array_get_length(arguments), ==, 2);
+    g_assert_cmpstr(json_array_get_string_element(arguments, 0), ==, uuid);
+    g_assert_cmpstr(json_array_get_string_element(arguments, 1), ==, "cli-json");
+    g_assert_true(json_object_get_null_member(result, "error"));
+    g_assert_true(json_object_get_null_member(document, "error"));
+    (void) error;
+}
+
+
+/* Run "virsh-tdx ARGS" with stderr on a pseudo-terminal @columns wide
+ * (util-linux script(1)); stdout goes to a file. Returns what the
+ * terminal got. */
+static char *
+tdxTestRunOnTerminal(guint columns, const char *args, int *exit_code)
+{
+    g_autofree char *dir = g_dir_make_tmp("virsh-tdx-tty-XXXXXX", NULL);
+    g_autofree char *out = g_build_filename(dir, "stdout", NULL);
+    g_autofree char *inner = g_strdup_printf("stty cols %u rows 24; exec '%s' %s >'%s'",
+                                             columns, g_getenv("VIRSH_TDX"), args, out);
+    const char *argv[] = { "script", "-q", "-e", "-c", inner, "/dev/null", NULL };
+    g_autoptr(GError) error = NULL;
+    char *terminal = NULL;
+    int status;
+
+    if (!g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
+                      NULL, NULL, &terminal, NULL, &status, &error))
+        g_error("cannot run script(1): %s", error->message);
+    g_assert_true(WIFEXITED(status));
+    *exit_code = WEXITSTATUS(status);
+    g_test_message("terminal (%u columns), exit %d:\n%s", columns, *exit_code, terminal);
+    g_unlink(out);
+    g_rmdir(dir);
+    return terminal;
+}
+
+
+/* Every redraw of the status line fits in @columns - 1 cells, so none can
+ * wrap; returns how many redraws there were. */
+static guint
+tdxTestAssertRedrawsFit(const char *terminal, guint columns)
+{
+    g_auto(GStrv) draws = g_strsplit(terminal, "\r\033[K", -1);
+    guint n = 0;
+    guint i;
+
+    for (i = 1; draws[i]; i++) {
+        const char *p;
+        guint width = 0;
+
+        g_assert_true(g_utf8_validate(draws[i], -1, NULL));
+        for (p = draws[i]; *p; p = g_utf8_next_char(p)) {
+            gunichar c = g_utf8_get_char(p);
+
+            /* What follows the last redraw is the command's own output. */
+            if (c == '\n' || c == '\r')
+                break;
+            width += g_unichar_iswide(c) ? 2 : 1;
+        }
+        g_assert_cmpuint(width, <, columns);
+        n++;
+    }
+    return n;
+}
+
+
+static void
+tdxTestGuestRunning(const char *name)
+{
+    g_autoptr(GError) error = NULL;
+    virDomainPtr dom = tdxTestGuestStart(tdxTestDaemonConnection(tdxTestSharedDaemon()),
+                                         name, 64, FALSE, &error);
+
+    g_assert_no_error(error);
+    virDomainFree(dom);
+}
+
+
+/* On a terminal destroy shows every phase, each as it starts and ticking
+ * while it blocks, in a line that fits the terminal whatever the names. */
+static void
+testProgressOnTerminal(void)
+{
+    const char *uri = tdxTestURI();
+    const char *long_name = "cli-progress-with-a-name-far-longer-than-the-terminal-is-wide";
+    const char *phases[] = { "lookup", "probe", "graceful", "destroy", "reclaim" };
+    g_autofree char *dir = g_dir_make_tmp("virsh-tdx-XXXXXX", NULL);
+    g_autofree char *conf = g_build_filename(dir, "tdx.conf", NULL);
+    g_autofree char *args = NULL;
+    g_autofree char *terminal = NULL;
+    g_autofree char *narrow_args = NULL;
+    g_autofree char *narrow = NULL;
+    g_autofree char *quiet_args = NULL;
+    g_autofree char *quiet = NULL;
+    int exit_code;
+    guint i;
+
+    if (!uri)
+        return;
+    /* Running guests without an OS ignore the ACPI shutdown: the grace
+     * period runs out, 2 s of ticking. */
+    g_assert_true(g_file_set_contents(conf, "[destroy]\ngrace-period=2\n", -1, NULL));
+    tdxTestGuestRunning("cli-progress-a");
+    tdxTestGuestRunning("cli-progress-b");
+    args = g_strdup_printf("-c '%s' --config '%s' destroy --graceful cli-progress-a "
+                           "cli-progress-b", uri, conf);
+    terminal = tdxTestRunOnTerminal(80, args, &exit_code);
+    g_assert_cmpint(exit_code, ==, 0);
+    g_assert_cmpuint(tdxTestAssertRedrawsFit(terminal, 80), >=, G_N_ELEMENTS(phases));
+    for (i = 0; i < G_N_ELEMENTS(phases); i++) {
+        g_autofree char *shown = g_strdup_printf("cli-progress-a %s ", phases[i]);
+
+        g_assert_nonnull(strstr(terminal, shown));
+    }
+    /* The ticker redraws while a phase blocks: its seconds go up. */
+    g_assert_nonnull(strstr(terminal, "cli-progress-a graceful 1s"));
+    /* The line is erased at the end. */
+    g_assert_true(g_str_has_suffix(terminal, "\r\033[K"));
+
+    /* 30 columns and a 61-character name: cut, marked, never wrapped. */
+    tdxTestGuest(long_name);
+    narrow_args = g_strdup_printf("-c '%s' destroy %s", uri, long_name);
+    narrow = tdxTestRunOnTerminal(30, narrow_args, &exit_code);
+    g_assert_cmpint(exit_code, ==, 0);
+    g_assert_cmpuint(tdxTestAssertRedrawsFit(narrow, 30), >=, 3);
+    g_assert_nonnull(strstr(narrow, "\xe2\x80\xa6"));
+    /* The name gave way, not the phase. */
+    g_assert_nonnull(strstr(narrow, "\xe2\x80\xa6 destroy"));
+
+    /* -q: no line at all. */
+    tdxTestGuest("cli-progress-q");
+    quiet_args = g_strdup_printf("-q -c '%s' destroy cli-progress-q", uri);
+    quiet = tdxTestRunOnTerminal(80, quiet_args, &exit_code);
+    g_assert_cmpint(exit_code, ==, 0);
+    g_assert_null(strstr(quiet, "\033[K"));
+
+    g_unlink(conf);
+    g_rmdir(dir);
 }
 
 
@@ -318,7 +878,12 @@ main(int argc, char **argv)
     g_test_add_func("/virsh-tdx/bad-config", testBadConfig);
     g_test_add_func("/virsh-tdx/unreachable", testUnreachable);
     g_test_add_func("/virsh-tdx/list-and-probe", testListAndProbe);
+    g_test_add_func("/virsh-tdx/list-virsh-options", testListVirshOptions);
     g_test_add_func("/virsh-tdx/destroy", testDestroy);
+    g_test_add_func("/virsh-tdx/json-always", testJsonAlways);
+    g_test_add_func("/virsh-tdx/progress-on-terminal", testProgressOnTerminal);
+    g_test_add_func("/virsh-tdx/json-domains", testJsonDomains);
+    g_test_add_func("/virsh-tdx/resolve", testResolve);
     g_test_add_func("/virsh-tdx/daemon-gone", testDaemonGone);
 
     ret = g_test_run();

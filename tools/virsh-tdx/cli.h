@@ -10,11 +10,16 @@
 
 #include "tdx-config.h"
 
+/* The environment variable naming the configuration file. */
+#define TDX_CLI_CONFIG_ENV "VIRSH_TDX_CONFIG"
+
 typedef struct _tdxCli tdxCli;
 struct _tdxCli {
     char *uri;              /* -c/--connect, overrides [connection] uri */
-    char *config_path;      /* --config */
+    char *config_path;      /* --config, else $VIRSH_TDX_CONFIG */
     gboolean verbose;
+    gboolean quiet;         /* -q: no table header, no progress line */
+    gboolean json;          /* --json among the command's options */
     tdxConfig config;
     GError *config_error;   /* why the configuration file was not loaded */
     virConnectPtr conn;
@@ -29,35 +34,55 @@ struct _tdxCliCommand {
     tdxCliCommandFunc run;
 };
 
-/* Parse a command's options; on --help or a bad option prints and returns
- * FALSE with *exit_code set. */
-gboolean tdxCliParseOptions(const char *command, const char *parameters,
+/* Parse a command's options; on --help or a bad option prints (as JSON
+ * when cli->json) and returns FALSE with *exit_code set. */
+gboolean tdxCliParseOptions(tdxCli *cli, const char *command, const char *parameters,
                             const char *summary, GOptionEntry *entries,
                             int *argc, char ***argv, int *exit_code);
+
+/* Report a bad command line of @command (a JSON document when cli->json)
+ * and return TDX_EXIT_USAGE. */
+int tdxCliUsageError(tdxCli *cli, const char *command, const char *format, ...)
+    G_GNUC_PRINTF(3, 4);
+
+/* Warn on stderr that @old is a deprecated spelling of @replacement. */
+void tdxCliDeprecated(tdxCli *cli, const char *command,
+                      const char *old, const char *replacement);
 
 /* Fail if the configuration file was bad, then connect to -c URI, else
  * $LIBVIRT_DEFAULT_URI (as virsh does), else [connection] uri. */
 gboolean tdxCliConnect(tdxCli *cli, GError **error);
 
-/* Print "virsh-tdx: error: MESSAGE" and return the exit code for @error. */
-int tdxCliReportError(const GError *error);
+/* Print "virsh-tdx: error: MESSAGE" on stderr, and with cli->json the
+ * error document of @command on stdout; return the exit code for @error. */
+int tdxCliReportError(tdxCli *cli, const char *command, const GError *error);
 
-/* Print a JSON document on stdout. */
-void tdxCliPrintJson(JsonBuilder *builder);
+/* The version of the documents described by docs/schema/. */
+#define TDX_CLI_JSON_SCHEMA "libvirt-tdx/1"
 
-/* A live status line on stderr when it is a terminal, nothing otherwise. */
-typedef struct _tdxCliProgress tdxCliProgress;
-tdxCliProgress *tdxCliProgressNew(void);
-void tdxCliProgressFree(tdxCliProgress *progress);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(tdxCliProgress, tdxCliProgressFree);
-/* A tdxProgressFunc; @opaque is the tdxCliProgress. */
-void tdxCliProgressUpdate(const char *domain, const char *phase,
-                          double elapsed_seconds, double deadline_seconds,
-                          gpointer opaque);
-/* A tdxBatchDoneFunc; @opaque is the tdxCliProgress. */
-void tdxCliProgressDone(gpointer opaque, const char *domain);
+/* Print the object built in @builder on stdout as the document of
+ * @command: "schema" and "command" first, then its members, "error" (null
+ * unless the object has one) and "exit_code", always @exit_code: the
+ * status the process exits with. Strings
+ * that are not valid UTF-8 (a domain argument typed in another encoding)
+ * get U+FFFD for each bad sequence, so the document is always valid JSON. */
+void tdxCliPrintJson(tdxCli *cli, const char *command, JsonBuilder *builder,
+                     int exit_code);
+
+/* The same for an object node (unchanged). */
+void tdxCliPrintJsonNode(tdxCli *cli, const char *command, JsonNode *body,
+                         int exit_code);
+
+/* A new node: null, or @error as {"code", "exit", "message"}. */
+JsonNode *tdxCliJsonError(const GError *error);
+
+/* Print the document of @command that only says @error. */
+void tdxCliPrintJsonError(tdxCli *cli, const char *command, const GError *error);
+
+#include "progress.h"
 
 int tdxCmdList(tdxCli *cli, int argc, char **argv);
 int tdxCmdProbe(tdxCli *cli, int argc, char **argv);
 int tdxCmdDestroy(tdxCli *cli, int argc, char **argv);
 int tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv);
+int tdxCmdHelp(tdxCli *cli, int argc, char **argv);

@@ -10,6 +10,7 @@
 #include "tdx-destroy.h"
 #include "tdx-result.h"
 #include "tdx-batch.h"
+#include "tdx-resolve.h"
 
 
 int
@@ -32,56 +33,78 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
         { NULL },
     };
     g_autoptr(GError) error = NULL;
-    g_autoptr(tdxCliProgress) progress = tdxCliProgressNew();
+    g_autoptr(tdxCliProgress) progress = NULL;
     g_autoptr(tdxBatch) batch = NULL;
+    g_autoptr(GPtrArray) targets = NULL;
     tdxDestroyOptions options = {
         .config = &cli->config,
         .graceful = TDX_GRACEFUL_POLICY,
         .progress = tdxCliProgressUpdate,
-        .progress_opaque = progress,
     };
     int exit_code;
     guint i;
 
-    if (!tdxCliParseOptions("destroy", "DOMAIN...",
-                            "Tear down each DOMAIN (name, UUID or ID): probe its QEMU, "
+    if (!tdxCliParseOptions(cli, "destroy", "[--] DOMAIN...",
+                            "Tear down each DOMAIN (name, ID or UUID; one that is the "
+                            "name of one domain and the ID or UUID of another is refused "
+                            "as ambiguous; arguments naming the same domain are one "
+                            "teardown): probe its QEMU, "
                             "ask it to release the TD's HKID (tdx-terminate), destroy it "
                             "and wait until the kernel has reclaimed its memory.",
                             entries, &argc, &argv, &exit_code))
         return exit_code;
 
-    if (argc < 2) {
-        g_printerr("virsh-tdx destroy: no domain given\n");
-        return TDX_EXIT_USAGE;
-    }
-    if (graceful && no_graceful) {
-        g_printerr("virsh-tdx destroy: --graceful and --no-graceful exclude each other\n");
-        return TDX_EXIT_USAGE;
-    }
-    if (jobs < 0) {
-        g_printerr("virsh-tdx destroy: --jobs must be 0 or more, not %d\n", jobs);
-        return TDX_EXIT_USAGE;
-    }
+    if (argc < 2)
+        return tdxCliUsageError(cli, "destroy", "no domain given");
+    if (graceful && no_graceful)
+        return tdxCliUsageError(cli, "destroy",
+                                "--graceful and --no-graceful exclude each other");
+    if (jobs < 0)
+        return tdxCliUsageError(cli, "destroy", "--jobs must be 0 or more, not %d", jobs);
     if (graceful)
         options.graceful = TDX_GRACEFUL_ALWAYS;
     if (no_graceful)
         options.graceful = TDX_GRACEFUL_NEVER;
 
     if (!tdxCliConnect(cli, &error))
-        return tdxCliReportError(error);
+        return tdxCliReportError(cli, "destroy", error);
 
+    /* Once, before anything is done: an ambiguous argument stops the whole
+     * command (exit 2), and "g6 6 <uuid of g6>" is one teardown. */
+    if (!(targets = tdxResolveDomains(cli->conn, (const char *const *) argv + 1,
+                                      (guint) argc - 1, &error)))
+        return tdxCliReportError(cli, "destroy", error);
+
+    progress = tdxCliProgressNew(tdxCliProgressWanted(cli->quiet));
+    options.progress_opaque = progress;
     batch = tdxBatchNew(cli->conn, &options,
                         jobs > 0 ? (guint) jobs : cli->config.jobs);
-    for (i = 1; i < (guint) argc; i++)
-        tdxBatchAdd(batch, argv[i]);
-    tdxBatchRun(batch, tdxCliProgressDone, progress);
+    for (i = 0; i < targets->len; i++)
+        tdxBatchAdd(batch, g_ptr_array_index(targets, i));
+    tdxBatchRun(batch, NULL, NULL);
     g_clear_pointer(&progress, tdxCliProgressFree);
 
     if (json) {
         g_autoptr(JsonBuilder) builder = json_builder_new();
+        g_autoptr(JsonNode) root = NULL;
+        JsonArray *domains;
 
         tdxBatchToJson(batch, builder);
-        tdxCliPrintJson(builder);
+        root = json_builder_get_root(builder);
+        /* Results are in the order of the targets: add what was typed. */
+        domains = json_object_get_array_member(json_node_get_object(root), "domains");
+        for (i = 0; i < targets->len; i++) {
+            const tdxResolved *target = g_ptr_array_index(targets, i);
+            g_autoptr(JsonArray) arguments = json_array_new();
+            guint j;
+
+            for (j = 0; j < target->arguments->len; j++)
+                json_array_add_string_element(arguments,
+                                              g_ptr_array_index(target->arguments, j));
+            json_object_set_array_member(json_array_get_object_element(domains, i),
+                                         "arguments", g_steal_pointer(&arguments));
+        }
+        tdxCliPrintJsonNode(cli, "destroy", root, tdxBatchExitCode(batch));
     } else {
         g_autofree char *text = tdxBatchToText(batch);
 

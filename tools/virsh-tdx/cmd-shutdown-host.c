@@ -10,18 +10,11 @@
 
 #include "cli.h"
 #include "tdx-error.h"
+#include "tdx-escape.h"
 #include "tdx-host-notify.h"
 #include "tdx-host-plan.h"
 #include "tdx-host-run.h"
-
-
-static void
-tdxCmdShutdownHostStatus(const char *line, gpointer opaque G_GNUC_UNUSED)
-{
-    /* A live line for an operator watching; systemd gets STATUS= instead. */
-    fprintf(stderr, "\r\033[K%s", line);
-    fflush(stderr);
-}
+#include "tdx-result.h"
 
 
 static gboolean
@@ -78,10 +71,11 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     };
     g_autoptr(GError) error = NULL;
     g_autoptr(tdxHostPlan) plan = NULL;
+    g_autoptr(tdxCliProgress) progress = NULL;
     tdxHostOptions options;
     int exit_code;
 
-    if (!tdxCliParseOptions("shutdown-host", "",
+    if (!tdxCliParseOptions(cli, "shutdown-host", "",
                             "Stop every running TD of the connection for a host "
                             "shutdown: all in parallel through the destroy path "
                             "(tdx-terminate), longest teardown first, optionally "
@@ -92,22 +86,22 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
 
     tdxHostOptionsInit(&options, &cli->config);
     if (argc > 1) {
-        g_printerr("virsh-tdx shutdown-host: unexpected argument '%s'\n", argv[1]);
-        return TDX_EXIT_USAGE;
+        g_autofree char *arg = tdxEscapeText(argv[1]);
+
+        return tdxCliUsageError(cli, "shutdown-host", "unexpected argument '%s'", arg);
     }
-    if (graceful && no_graceful) {
-        g_printerr("virsh-tdx shutdown-host: --graceful and --no-graceful exclude each other\n");
-        return TDX_EXIT_USAGE;
-    }
-    if (jobs < 0 || deadline < 0 || grace < -1 || grace > 3600) {
-        g_printerr("virsh-tdx shutdown-host: --jobs and --deadline must be 0 or more, "
-                   "--grace-period 0..3600\n");
-        return TDX_EXIT_USAGE;
-    }
+    if (graceful && no_graceful)
+        return tdxCliUsageError(cli, "shutdown-host",
+                                "--graceful and --no-graceful exclude each other");
+    if (jobs < 0 || deadline < 0 || grace < -1 || grace > 3600)
+        return tdxCliUsageError(cli, "shutdown-host",
+                                "--jobs and --deadline must be 0 or more, "
+                                "--grace-period 0..3600");
     if (non_td && !tdxCmdShutdownHostParseNonTd(non_td, &options.non_td)) {
-        g_printerr("virsh-tdx shutdown-host: --non-td must be leave, shutdown or destroy, "
-                   "not '%s'\n", non_td);
-        return TDX_EXIT_USAGE;
+        g_autofree char *arg = tdxEscapeText(non_td);
+
+        return tdxCliUsageError(cli, "shutdown-host",
+                                "--non-td must be leave, shutdown or destroy, not '%s'", arg);
     }
     if (graceful)
         options.graceful = TDX_GRACEFUL_ALWAYS;
@@ -116,22 +110,35 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     options.jobs = (guint) jobs;
     options.deadline_seconds = (guint) deadline;
     options.grace_seconds = grace;
-    if (!json && isatty(STDERR_FILENO))
-        options.status = tdxCmdShutdownHostStatus;
+    /* A live line for an operator watching (systemd gets STATUS= instead):
+     * the run's state, then each guest's phase. */
+    progress = tdxCliProgressNew(tdxCliProgressWanted(cli->quiet));
+    options.status = tdxCliProgressStatus;
+    options.status_opaque = progress;
+    options.progress = tdxCliProgressUpdate;
+    options.progress_opaque = progress;
 
     /* TimeoutStopSec= covers this part; the run extends it from then on. */
     tdxHostNotify("connecting to libvirt and inspecting the running guests", 0);
-    if (!tdxCliConnect(cli, &error))
-        return tdxCliReportError(error);
-    if (!(plan = tdxHostPlanNew(cli->conn, &options, &error)))
-        return tdxCliReportError(error);
+    tdxCliProgressStatus("probe: connecting to libvirt and inspecting the running guests",
+                         progress);
+    if (!tdxCliConnect(cli, &error) ||
+        !(plan = tdxHostPlanNew(cli->conn, &options, &error))) {
+        /* The status line goes before the message is printed. */
+        g_clear_pointer(&progress, tdxCliProgressFree);
+        return tdxCliReportError(cli, "shutdown-host", error);
+    }
 
     if (dry_run) {
+        g_clear_pointer(&progress, tdxCliProgressFree);
         if (json) {
             g_autoptr(JsonBuilder) builder = json_builder_new();
+            g_autoptr(JsonNode) root = NULL;
 
             tdxHostPlanToJson(plan, builder);
-            tdxCliPrintJson(builder);
+            root = json_builder_get_root(builder);
+            json_object_set_boolean_member(json_node_get_object(root), "dry_run", TRUE);
+            tdxCliPrintJsonNode(cli, "shutdown-host", root, TDX_EXIT_OK);
         } else {
             g_autofree char *text = tdxHostPlanToText(plan);
 
@@ -141,21 +148,31 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     }
 
     exit_code = tdxHostRun(cli->conn, plan, &options);
-    if (options.status)
-        fputs("\r\033[K", stderr);
+    g_clear_pointer(&progress, tdxCliProgressFree);
 
     if (json) {
         g_autoptr(JsonBuilder) builder = json_builder_new();
 
+        g_autoptr(JsonNode) root = NULL;
+        JsonObject *object;
+
         tdxHostResultToJson(plan, builder);
-        tdxCliPrintJson(builder);
+        root = json_builder_get_root(builder);
+        object = json_node_get_object(root);
+        json_object_set_boolean_member(object, "dry_run", FALSE);
+        /* What ended the run early (the connection lost...). */
+        json_object_set_member(object, "error", tdxCliJsonError(plan->error));
+        tdxCliPrintJsonNode(cli, "shutdown-host", root, exit_code);
     } else {
         g_autofree char *text = tdxHostResultToText(plan);
 
         fputs(text, stdout);
         fflush(stdout);
     }
-    if (plan->error)
-        tdxCliReportError(plan->error);
+    if (plan->error) {
+        g_autofree char *message = tdxEscapeText(plan->error->message);
+
+        g_printerr("virsh-tdx: error: %s\n", message);
+    }
     return exit_code;
 }
