@@ -213,6 +213,16 @@ class Container:
                 out.append(json.loads(line))
         return out
 
+    def catalog_text(self, *args):
+        """journalctl -x with the container's own catalog database (-x
+        reads the fixed path /var/lib/systemd/catalog/database even with
+        --root=, so in a chroot)."""
+        r = subprocess.run(['chroot', self.root, 'journalctl', '-q', '--no-pager',
+                            '-D', '/var/log/journal', '-b', '0',
+                            '-x', '-o', 'short-monotonic'] + list(args),
+                           capture_output=True, text=True)
+        return r.stdout + r.stderr
+
     def journal_text(self, *args):
         return harness('journal', self.dir, '-b', '0', '-o', 'short-monotonic', *args).stdout
 

@@ -129,9 +129,14 @@ def body(tap):
     catalogs = [f for f in os.listdir(os.path.join(c.root, 'usr/lib/systemd/catalog'))
                 if 'tdx' in f] if os.path.isdir(os.path.join(c.root, 'usr/lib/systemd/catalog')) else []
     if catalogs:
-        text = c.journal_text('-x', 'MESSAGE_ID=' + DOMAIN_ID)
-        tap.ok('-- ' in text or 'Documentation' in text or 'Defined-By' in text,
-               'journalctl -x shows the catalog text of %s' % catalogs, text[:2000])
+        text = c.catalog_text('MESSAGE_ID=' + DOMAIN_ID)
+        tap.ok('Defined-By: libvirt-tdx' in text and
+               all('Subject: Host shutdown: %s gone via non-td' % n in text for n in names),
+               'journalctl -x shows the catalog text of %s, fields filled in' % catalogs,
+               text[:3000])
+        text = c.catalog_text('MESSAGE_ID=' + SUMMARY_ID)
+        tap.ok('Subject: Host shutdown: TD teardown finished with exit code 0' in text,
+               'and of the summary entry', text[:3000])
     else:
         tap.diag('no message catalog installed (the meson install has none): not checked')
 
