@@ -67,7 +67,7 @@ class HarnessError(Exception):
 
 def harness(*args, check=True, timeout=600):
     r = subprocess.run([HARNESS] + [str(a) for a in args], capture_output=True,
-                       text=True, timeout=timeout)
+                       stdin=subprocess.DEVNULL, text=True, timeout=timeout)
     if check and r.returncode != 0:
         raise HarnessError('systemd-container %s: exit %d\n%s%s' %
                            (' '.join(map(str, args)), r.returncode, r.stdout, r.stderr))
@@ -133,8 +133,10 @@ class Container:
         self.leader = harness('boot', self.dir, timeout=300).stdout.strip().splitlines()[-1]
 
     def run(self, *cmd, check=True, timeout=120):
+        # stdin closed: nsenter in the background must not stop on SIGTTIN
         r = subprocess.run(['nsenter', '-t', self.leader, '-a'] + [str(c) for c in cmd],
-                           capture_output=True, text=True, timeout=timeout)
+                           capture_output=True, stdin=subprocess.DEVNULL, text=True,
+                           timeout=timeout)
         if check and r.returncode != 0:
             raise HarnessError('in the container: %s: exit %d\n%s%s' %
                                (' '.join(map(str, cmd)), r.returncode, r.stdout, r.stderr))
@@ -244,7 +246,8 @@ class StatusWatcher:
             try:
                 r = subprocess.run(['nsenter', '-t', self.c.leader, '-a', 'systemctl', 'show',
                                     '-p', 'StatusText', '-p', 'ActiveState', '--', self.unit],
-                                   capture_output=True, text=True, timeout=5)
+                                   capture_output=True, stdin=subprocess.DEVNULL, text=True,
+                                   timeout=5)
                 props = dict(line.split('=', 1) for line in r.stdout.splitlines() if '=' in line)
                 text = props.get('StatusText', '')
                 if text and (not self.seen or self.seen[-1] != text):
