@@ -15,7 +15,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sdtest import *  # noqa: E402,F401,F403
 
-DEADLINE_S = 10
+# >= 4 x monitor-timeout-ms: safety-core refuses shorter deadlines
+DEADLINE_S = 12
 MONITOR_TIMEOUT_MS = 3000
 LG_TIMEOUT_S = 5
 # a misspelt element: invalid metadata, the message names it
