@@ -541,13 +541,29 @@ tdxConfigCheckDuplicates(const char *data, const char *path, GError **error)
 }
 
 
-/* Rules between keys, once each has its own range. */
+/* Rules between keys, once each has its own range. With @fitted (host
+ * shutdown) a deadline too short for the monitor timeout lowers
+ * monitor-timeout-ms instead and *fitted says so. */
 static gboolean
-tdxConfigCheckRelations(const tdxConfig *config, const char *path, GError **error)
+tdxConfigCheckRelations(tdxConfig *config, const char *path, char **fitted,
+                        GError **error)
 {
     guint64 needed_ms = (guint64) TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS *
                         config->monitor_timeout_ms;
 
+    if ((guint64) config->host_deadline_seconds * 1000 < needed_ms && fitted) {
+        guint lowered = MAX(config->host_deadline_seconds * 1000 /
+                            TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS, 100);
+
+        *fitted = g_strdup_printf("%s: [shutdown-host] deadline=%u is shorter than "
+                                  "%u x [destroy] monitor-timeout-ms=%u; "
+                                  "monitor-timeout-ms lowered to %u for this run",
+                                  path, config->host_deadline_seconds,
+                                  TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS,
+                                  config->monitor_timeout_ms, lowered);
+        config->monitor_timeout_ms = lowered;
+        return TRUE;
+    }
     if ((guint64) config->host_deadline_seconds * 1000 < needed_ms) {
         g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
                     "%s: [shutdown-host] deadline=%u is shorter than %u x "
@@ -563,9 +579,9 @@ tdxConfigCheckRelations(const tdxConfig *config, const char *path, GError **erro
 }
 
 
-gboolean
-tdxConfigLoad(tdxConfig *config, const char *path,
-              gboolean missing_ok, GError **error)
+static gboolean
+tdxConfigLoadInternal(tdxConfig *config, const char *path, gboolean missing_ok,
+                      char **fitted, GError **error)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_autoptr(GError) local_error = NULL;
@@ -593,7 +609,7 @@ tdxConfigLoad(tdxConfig *config, const char *path,
     tmp = *config;
     tmp.uri = g_strdup(config->uri);
     if (!tdxConfigParseKeyFile(kf, path, &tmp, error) ||
-        !tdxConfigCheckRelations(&tmp, path, error)) {
+        !tdxConfigCheckRelations(&tmp, path, fitted, error)) {
         tdxConfigClear(&tmp);
         return FALSE;
     }
@@ -601,4 +617,21 @@ tdxConfigLoad(tdxConfig *config, const char *path,
     tdxConfigClear(config);
     *config = tmp;
     return TRUE;
+}
+
+
+gboolean
+tdxConfigLoad(tdxConfig *config, const char *path,
+              gboolean missing_ok, GError **error)
+{
+    return tdxConfigLoadInternal(config, path, missing_ok, NULL, error);
+}
+
+
+gboolean
+tdxConfigLoadFitted(tdxConfig *config, const char *path, gboolean missing_ok,
+                    char **fitted, GError **error)
+{
+    *fitted = NULL;
+    return tdxConfigLoadInternal(config, path, missing_ok, fitted, error);
 }

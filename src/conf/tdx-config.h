@@ -73,6 +73,14 @@ void tdxConfigClear(tdxConfig *config);
 gboolean tdxConfigLoad(tdxConfig *config, const char *path,
                        gboolean missing_ok, GError **error);
 
+/* As tdxConfigLoad(), for a host shutdown run, where a rule between keys
+ * must not stop the teardown: a deadline shorter than
+ * TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS x monitor-timeout-ms lowers
+ * monitor-timeout-ms to fit, and *fitted (else NULL) says what was
+ * changed. Every other problem is an error, as for tdxConfigLoad(). */
+gboolean tdxConfigLoadFitted(tdxConfig *config, const char *path,
+                             gboolean missing_ok, char **fitted, GError **error);
+
 const char *tdxNonTdActionToString(tdxNonTdAction action);
 const char *tdxFallbackActionToString(tdxFallbackAction action);
 const char *tdxHostNonTdActionToString(tdxHostNonTdAction action);

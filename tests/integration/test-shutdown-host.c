@@ -596,6 +596,7 @@ tdxTestCliRun(gpointer opaque)
     cli->elapsed_usec = g_get_monotonic_time() - start;
     g_assert_true(WIFEXITED(status));
     cli->exit_code = WEXITSTATUS(status);
+    g_test_message("exit %d; stdout:\n%s\nstderr:\n%s", cli->exit_code, cli->out, cli->err);
     if (g_strv_contains(cli->argv, "--json"))
         tdxTestJsonCheckSchema(cli->out);
     return NULL;
@@ -1122,6 +1123,86 @@ testDaemonGone(void)
 
 
 /* --dry-run --json: the plan, nothing stopped. */
+/* Nothing typed wrong keeps a guest alive at host shutdown: a mistake on
+ * the command line or in tdx.conf is warned about and the run goes on
+ * (exit 2 or 3 at the end, one JSON document); only --dry-run refuses. */
+static void
+testMistakesDoNotStopTeardown(void)
+{
+    static const struct {
+        const char *name;
+        const char *config;
+        const char *extra[3];
+        gboolean dry_run;
+        int exit_code;
+        gboolean gone;
+        const char *warning;
+    } cases[] = {
+        { "rule-in-file", "[shutdown-host]\nnon-td = destroy\ndeadline = 10\n"
+          "[destroy]\nmonitor-timeout-ms = 5000\n", { NULL },
+          FALSE, TDX_EXIT_CONFIG, TRUE, "monitor-timeout-ms lowered to 2500 for this run" },
+        { "rule-on-command-line", "[shutdown-host]\nnon-td = destroy\n",
+          { "--deadline", "7", NULL },
+          FALSE, TDX_EXIT_USAGE, TRUE, "monitor-timeout-ms lowered to 1750 for this run" },
+        { "bad-non-td", "[shutdown-host]\nnon-td = destroy\n", { "--non-td", "destory", NULL },
+          FALSE, TDX_EXIT_USAGE, TRUE, "not 'destory': ignored" },
+        { "unknown-option", "[shutdown-host]\nnon-td = destroy\n", { "--dedline=30", NULL },
+          FALSE, TDX_EXIT_USAGE, TRUE, "--dedline" },
+        { "bad-number", "[shutdown-host]\nnon-td = destroy\n", { "--jobs", "two", NULL },
+          FALSE, TDX_EXIT_USAGE, TRUE, "two" },
+        { "stray-argument", "[shutdown-host]\nnon-td = destroy\n", { "now", NULL },
+          FALSE, TDX_EXIT_USAGE, TRUE, "unexpected argument 'now'" },
+        /* unusable file: the built-in defaults, which leave non-TDs */
+        { "typo-in-file", "[shutdown-host]\nnon-td = destroy\njbos = 2\n", { NULL },
+          FALSE, TDX_EXIT_CONFIG, FALSE, "tearing down with the built-in defaults" },
+        { "dry-run-refuses", "[shutdown-host]\nnon-td = destroy\n", { "--dedline=30", NULL },
+          TRUE, TDX_EXIT_USAGE, FALSE, "--dedline" },
+    };
+    g_auto(tdxTestHost) host;
+    guint i;
+
+    if (!tdxTestHostInit(&host))
+        return;
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *guest = g_strdup_printf("oops-%s", cases[i].name);
+        g_autofree char *path = g_build_filename(tdxTestDaemonDir(host.daemon),
+                                                 "oops.conf", NULL);
+        const char *argv[12] = {
+            g_getenv("VIRSH_TDX"), "-c", tdxTestDaemonURI(host.daemon),
+            "--config", path, "shutdown-host", "--json",
+        };
+        tdxTestCli cli = { .argv = argv };
+        guint n = 7, j;
+
+        if (cases[i].dry_run)
+            argv[n++] = "--dry-run";
+        for (j = 0; cases[i].extra[j]; j++)
+            argv[n++] = cases[i].extra[j];
+        g_assert_true(g_file_set_contents(path, cases[i].config, -1, NULL));
+        tdxTestGuest(&host, guest, 64, FALSE);
+
+        g_test_message("case %s", cases[i].name);
+        tdxTestCliRun(&cli);    /* checks the one JSON document */
+        tdxTestCliLog(&cli);
+        g_assert_cmpint(cli.exit_code, ==, cases[i].exit_code);
+        g_assert_nonnull(strstr(cli.err, cases[i].warning));
+        g_assert_cmpint(tdxTestIsRunning(&host, guest), ==, !cases[i].gone);
+        if (!cases[i].dry_run) {
+            /* the run happened: the guest is in its report */
+            g_assert_nonnull(strstr(cli.out, guest));
+        }
+        if (tdxTestIsRunning(&host, guest)) {
+            virDomainPtr dom = virDomainLookupByName(host.conn, guest);
+
+            g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+            virDomainFree(dom);
+        }
+        g_free(cli.out);
+        g_free(cli.err);
+    }
+}
+
+
 static void
 testDryRun(void)
 {
@@ -1236,6 +1317,8 @@ main(int argc, char **argv)
     g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
 
     g_test_add_func("/shutdown-host/unit-verify", testUnitVerify);
+    g_test_add_func("/shutdown-host/mistakes-do-not-stop-teardown",
+                    testMistakesDoNotStopTeardown);
     g_test_add_func("/shutdown-host/tds-gone-others-left", testTDsGoneOthersLeft);
     g_test_add_func("/shutdown-host/non-td-destroy", testNonTdDestroy);
     g_test_add_func("/shutdown-host/name-is-another-id", testNameIsAnotherId);

@@ -34,9 +34,10 @@ tdxCliDropEndOfOptions(int *argc, char **argv)
 
 
 gboolean
-tdxCliParseOptions(tdxCli *cli, const char *command, const char *parameters,
-                   const char *summary, GOptionEntry *entries,
-                   int *argc, char ***argv, int *exit_code)
+tdxCliParseOptionsFull(tdxCli *cli, const char *command, const char *parameters,
+                       const char *summary, GOptionEntry *entries,
+                       int *argc, char ***argv, int *exit_code,
+                       GError **usage_error)
 {
     g_autoptr(GOptionContext) context = g_option_context_new(parameters);
     g_autoptr(GError) error = NULL;
@@ -54,6 +55,11 @@ tdxCliParseOptions(tdxCli *cli, const char *command, const char *parameters,
     g_option_context_add_main_entries(context, entries, NULL);
     g_option_context_add_main_entries(context, help_entries, NULL);
     if (!g_option_context_parse(context, argc, argv, &error)) {
+        if (usage_error) {
+            *exit_code = TDX_EXIT_USAGE;
+            g_propagate_error(usage_error, g_steal_pointer(&error));
+            return FALSE;
+        }
         *exit_code = tdxCliUsageError(cli, command, "%s", error->message);
         return FALSE;
     }
@@ -75,6 +81,16 @@ tdxCliParseOptions(tdxCli *cli, const char *command, const char *parameters,
     }
     tdxCliDropEndOfOptions(argc, *argv);
     return TRUE;
+}
+
+
+gboolean
+tdxCliParseOptions(tdxCli *cli, const char *command, const char *parameters,
+                   const char *summary, GOptionEntry *entries,
+                   int *argc, char ***argv, int *exit_code)
+{
+    return tdxCliParseOptionsFull(cli, command, parameters, summary, entries,
+                                  argc, argv, exit_code, NULL);
 }
 
 

@@ -40,6 +40,14 @@ gboolean tdxCliParseOptions(tdxCli *cli, const char *command, const char *parame
                             const char *summary, GOptionEntry *entries,
                             int *argc, char ***argv, int *exit_code);
 
+/* The same, but a bad option is not printed: it is returned in
+ * @usage_error (with *exit_code TDX_EXIT_USAGE) for the caller to decide;
+ * --help is printed as by tdxCliParseOptions(). */
+gboolean tdxCliParseOptionsFull(tdxCli *cli, const char *command,
+                                const char *parameters, const char *summary,
+                                GOptionEntry *entries, int *argc, char ***argv,
+                                int *exit_code, GError **usage_error);
+
 /* Report a bad command line of @command (a JSON document when cli->json)
  * and return TDX_EXIT_USAGE. */
 int tdxCliUsageError(tdxCli *cli, const char *command, const char *format, ...)

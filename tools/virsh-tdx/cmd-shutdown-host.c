@@ -6,6 +6,7 @@
  * The ExecStop= of libvirt-tdx-shutdown.service; see docs/shutdown-host.rst.
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -38,6 +39,85 @@ typedef struct {
 
 /* One run per process. */
 static tdxWatchdog tdxCmdShutdownHostWatchdogState;
+
+
+/* At host shutdown nothing typed wrong may keep a guest alive: a mistake
+ * on the command line (the unit's ExecStop=, a drop-in) or in the
+ * configuration file is reported loudly and the run goes on without it.
+ * Only --dry-run, which stops nothing, refuses as every other command
+ * does. The run then exits with at least TDX_EXIT_USAGE or
+ * TDX_EXIT_CONFIG, so that the unit shows failed and the journal says why. */
+typedef struct {
+    gboolean usage;     /* a command line mistake was ignored */
+    gboolean config;    /* the configuration file was not used as written */
+} tdxShutdownIgnored;
+
+
+/* Whether the command line has @option (or its short form @letter, may be
+ * 0) before "--": for a command line GOption refused as a whole, which
+ * then sets nothing. */
+static gboolean
+tdxCmdShutdownHostHasOption(int argc, char **argv, const char *option, char letter)
+{
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (g_str_equal(argv[i], "--"))
+            break;
+        if (g_str_equal(argv[i], option))
+            return TRUE;
+        if (letter && argv[i][0] == '-' && argv[i][1] != '-' && strchr(argv[i] + 1, letter))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+
+/* FALSE (after printing the usage error) when the run must stop: only
+ * with --dry-run. */
+static gboolean G_GNUC_PRINTF(4, 5)
+tdxCmdShutdownHostBadUsage(tdxCli *cli, gboolean dry_run,
+                           tdxShutdownIgnored *ignored, const char *format, ...)
+{
+    g_autofree char *message = NULL;
+    va_list args;
+
+    va_start(args, format);
+    message = g_strdup_vprintf(format, args);
+    va_end(args);
+    if (dry_run) {
+        tdxCliUsageError(cli, "shutdown-host", "%s", message);
+        return FALSE;
+    }
+    g_warning("shutdown-host: %s: ignored, the teardown goes on without it", message);
+    ignored->usage = TRUE;
+    return TRUE;
+}
+
+
+/* A configuration file that does not load: the file's values with
+ * monitor-timeout-ms lowered when only the deadline rule failed, else the
+ * built-in defaults. */
+static void
+tdxCmdShutdownHostConfigFallback(tdxCli *cli, tdxShutdownIgnored *ignored)
+{
+    const char *path = cli->config_path ? cli->config_path : TDX_CONFIG_DEFAULT_PATH;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *fitted = NULL;
+    tdxConfig config;
+
+    tdxConfigInit(&config);
+    if (tdxConfigLoadFitted(&config, path, cli->config_path == NULL, &fitted, &error)) {
+        g_warning("shutdown-host: %s", fitted ? fitted : cli->config_error->message);
+    } else {
+        g_warning("shutdown-host: %s; tearing down with the built-in defaults instead",
+                  cli->config_error->message);
+    }
+    tdxConfigClear(&cli->config);
+    cli->config = config;
+    g_clear_error(&cli->config_error);
+    ignored->config = TRUE;
+}
 
 
 static gpointer
@@ -137,6 +217,10 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
         { NULL },
     };
     g_autoptr(GError) error = NULL;
+    g_autoptr(GError) usage_error = NULL;
+    tdxShutdownIgnored ignored = { FALSE, FALSE };
+    gboolean dry_run_asked;
+    gboolean json_asked;
     g_autoptr(tdxHostPlan) plan = NULL;
     g_autoptr(tdxCliProgress) progress = NULL;
     tdxHostOptions options;
@@ -144,14 +228,30 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     tdxWatchdog *watchdog;
     int exit_code;
 
-    if (!tdxCliParseOptions(cli, "shutdown-host", "",
+    dry_run_asked = tdxCmdShutdownHostHasOption(argc, argv, "--dry-run", 'n');
+    json_asked = tdxCmdShutdownHostHasOption(argc, argv, "--json", 0);
+    if (!tdxCliParseOptionsFull(cli, "shutdown-host", "",
                             "Stop every running TD of the connection for a host "
                             "shutdown: all in parallel through the destroy path "
                             "(tdx-terminate), longest teardown first, optionally "
                             "after an ACPI shutdown, within one hard deadline. "
                             "Exit code 0 means every TD is gone.",
-                            entries, &argc, &argv, &exit_code))
-        return exit_code;
+                            entries, &argc, &argv, &exit_code, &usage_error)) {
+        if (!usage_error)
+            return exit_code;   /* --help */
+        if (json_asked)
+            cli->json = TRUE;   /* the refusal below is a JSON document too */
+        if (!tdxCmdShutdownHostBadUsage(cli, dry_run_asked, &ignored,
+                                        "%s; the whole command line", usage_error->message))
+            return TDX_EXIT_USAGE;
+        /* GOption sets nothing when it refuses a command line. */
+        json = json || json_asked;
+        dry_run = graceful = no_graceful = graceful_alias = no_graceful_alias = FALSE;
+        jobs = deadline = 0;
+        grace = -1;
+        g_clear_pointer(&non_td, g_free);
+        argc = 1;
+    }
     if (graceful_alias) {
         tdxCliDeprecated(cli, "shutdown-host", "--graceful", "--shutdown-first");
         graceful = TRUE;
@@ -161,24 +261,58 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
         no_graceful = TRUE;
     }
 
+    if (cli->config_error && !dry_run)
+        tdxCmdShutdownHostConfigFallback(cli, &ignored);
+    if (deadline > 0 && !cli->config_error &&
+        !tdxHostCheckDeadline(&cli->config, (guint) deadline, "--deadline", &error)) {
+        guint lowered = MAX((guint) deadline * 1000 / TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS,
+                            100);
+
+        if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored, "%s; monitor-timeout-ms "
+                                        "lowered to %u for this run", error->message,
+                                        lowered))
+            return TDX_EXIT_USAGE;
+        g_clear_error(&error);
+        cli->config.monitor_timeout_ms = lowered;
+    }
     tdxHostOptionsInit(&options, &cli->config);
     if (argc > 1) {
         g_autofree char *arg = tdxEscapeText(argv[1]);
 
-        return tdxCliUsageError(cli, "shutdown-host", "unexpected argument '%s'", arg);
+        if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored,
+                                        "unexpected argument '%s'", arg))
+            return TDX_EXIT_USAGE;
     }
-    if (graceful && no_graceful)
-        return tdxCliUsageError(cli, "shutdown-host",
-                                "--shutdown-first and --no-shutdown-first exclude each other");
-    if (jobs < 0 || deadline < 0 || grace < -1 || grace > 3600)
-        return tdxCliUsageError(cli, "shutdown-host",
-                                "--jobs and --deadline must be 0 or more, "
-                                "--grace-period 0..3600");
+    if (graceful && no_graceful) {
+        if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored, "--shutdown-first and "
+                                        "--no-shutdown-first exclude each other"))
+            return TDX_EXIT_USAGE;
+        graceful = no_graceful = FALSE;
+    }
+    if (jobs < 0) {
+        if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored,
+                                        "--jobs %d: must be 0 or more", jobs))
+            return TDX_EXIT_USAGE;
+        jobs = 0;
+    }
+    if (deadline < 0) {
+        if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored,
+                                        "--deadline %d: must be 0 or more", deadline))
+            return TDX_EXIT_USAGE;
+        deadline = 0;
+    }
+    if (grace < -1 || grace > 3600) {
+        if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored,
+                                        "--grace-period %d: must be 0..3600", grace))
+            return TDX_EXIT_USAGE;
+        grace = -1;
+    }
     if (non_td && !tdxCmdShutdownHostParseNonTd(non_td, &options.non_td)) {
         g_autofree char *arg = tdxEscapeText(non_td);
 
-        return tdxCliUsageError(cli, "shutdown-host",
-                                "--non-td must be leave, shutdown or destroy, not '%s'", arg);
+        if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored, "--non-td must be "
+                                        "leave, shutdown or destroy, not '%s'", arg))
+            return TDX_EXIT_USAGE;
     }
     if (graceful)
         options.graceful = TDX_GRACEFUL_ALWAYS;
@@ -188,9 +322,6 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     options.deadline_seconds = (guint) deadline;
     options.grace_seconds = grace;
     options.start_usec = start_usec;
-    if (deadline > 0 && !cli->config_error &&
-        !tdxHostCheckDeadline(&cli->config, (guint) deadline, "--deadline", &error))
-        return tdxCliUsageError(cli, "shutdown-host", "%s", error->message);
 
     /* A live line for an operator watching (systemd gets STATUS= instead):
      * the run's state, then each guest's phase. */
@@ -248,6 +379,10 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     }
 
     exit_code = tdxHostRun(cli->conn, plan, &options);
+    if (exit_code == TDX_EXIT_OK && ignored.usage)
+        exit_code = TDX_EXIT_USAGE;
+    else if (exit_code == TDX_EXIT_OK && ignored.config)
+        exit_code = TDX_EXIT_CONFIG;
     if (!tdxCmdShutdownHostReport(watchdog))
         g_usleep(G_MAXULONG);
     g_clear_pointer(&progress, tdxCliProgressFree);
