@@ -19,10 +19,10 @@
 #include <libvirt/libvirt-qemu.h>
 
 #include "tdx-error.h"
-#include "tdx-json-schema.h"
 #include "tdx-libvirt.h"
 #include "tdx-monitor.h"
 #include "tdx-qmp.h"
+#include "tdx-test-cli.h"
 #include "tdx-test-daemon.h"
 
 /* A tdx-guest object that is not the machine's confidential-guest-support:
@@ -31,61 +31,6 @@
 static const char *const tdxTestFakeTdArgs[] = {
     "-object", "tdx-guest,id=tdx0", NULL
 };
-
-typedef struct {
-    int exit_code;
-    char *out;
-    char *err;
-} tdxTestRun;
-
-
-static void
-tdxTestRunClear(tdxTestRun *run)
-{
-    g_free(run->out);
-    g_free(run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(tdxTestRun, tdxTestRunClear);
-
-
-static void
-tdxTestRunCli(tdxTestRun *run, const char *first, ...)
-{
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autoptr(GError) error = NULL;
-    const char *arg;
-    va_list args;
-    int status;
-
-    g_ptr_array_add(argv, (gpointer) g_getenv("VIRSH_TDX"));
-    va_start(args, first);
-    for (arg = first; arg; arg = va_arg(args, const char *))
-        g_ptr_array_add(argv, (gpointer) arg);
-    va_end(args);
-    g_ptr_array_add(argv, NULL);
-
-    if (!g_spawn_sync(NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                      &run->out, &run->err, &status, &error))
-        g_error("cannot run virsh-tdx: %s", error->message);
-    g_assert_true(WIFEXITED(status));
-    run->exit_code = WEXITSTATUS(status);
-    g_test_message("exit %d\nstdout:\n%s\nstderr:\n%s", run->exit_code, run->out, run->err);
-}
-
-
-static JsonObject *
-tdxTestJson(const char *text, JsonNode **root)
-{
-    g_autoptr(GError) error = NULL;
-
-    tdxTestJsonCheckSchema(text);
-    *root = json_from_string(text, &error);
-    g_assert_no_error(error);
-    g_assert_true(JSON_NODE_HOLDS_OBJECT(*root));
-    return json_node_get_object(*root);
-}
-
 
 /* Daemon and patched QEMU, or NULL with the test skipped/failed. */
 static tdxTestDaemon *

@@ -19,6 +19,7 @@
 #include "tdx-libvirt.h"
 #include "tdx-policy.h"
 #include "tdx-qmp-script.h"
+#include "tdx-test-cli.h"
 #include "tdx-test-daemon.h"
 
 #define TDX_TEST_OK_REPLY "{\"return\": {}, \"id\": \"libvirt-30\"}"
@@ -768,18 +769,6 @@ testNotify(void)
     g_free(cli.err);
     g_unlink(path);
     g_rmdir(dir);
-}
-
-
-static JsonObject *
-tdxTestJson(const char *text, JsonNode **root)
-{
-    g_autoptr(GError) error = NULL;
-
-    *root = json_from_string(text, &error);
-    g_assert_no_error(error);
-    g_assert_true(JSON_NODE_HOLDS_OBJECT(*root));
-    return json_node_get_object(*root);
 }
 
 
