@@ -113,6 +113,10 @@ struct _tdxHostOptions {
     gint64 start_usec;
     gint grace_seconds;         /* -1: per domain, then [shutdown-host] grace-period */
     gint non_td;                /* -1: [shutdown-host] non-td, else a tdxHostNonTdAction */
+    /* The exit code of a run that did everything, when something typed
+     * wrong was ignored to get there (TDX_EXIT_USAGE, TDX_EXIT_CONFIG);
+     * 0 (TDX_EXIT_OK) otherwise. The journal's summary says it too. */
+    int ignored_exit_code;
     /* NULL: talk to QEMU through libvirt. */
     tdxMonitorFactory monitor_new;
     gpointer monitor_opaque;

@@ -642,6 +642,8 @@ tdxHostRun(virConnectPtr conn, tdxHostPlan *plan, const tdxHostOptions *options)
     }
 
     exit_code = tdxHostPlanExitCode(plan);
+    if (exit_code == TDX_EXIT_OK)
+        exit_code = options->ignored_exit_code;
     summary = tdxHostResultSummary(plan);
     tdxHostNotify(summary, 0);
     tdxHostJournalSummary(plan, summary, exit_code);

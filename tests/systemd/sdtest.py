@@ -25,10 +25,13 @@ HARNESS = os.path.join(SRC, 'tests', 'harness', 'systemd-container')
 DOMAIN_ID = '3b77209a6d6c4af5aa0e5a56055c6b7d'
 SUMMARY_ID = '6f5a338443b349d39adc8b03086a6fd3'
 UNIT = 'libvirt-tdx-shutdown.service'
-# src/host/tdx-host-run.[ch]: the run ends at most this long after its
-# deadline; each EXTEND_TIMEOUT_USEC= reaches this far past that.
+# src/host/tdx-host-run.[ch]: teardowns still running this long after the
+# deadline are abandoned (TDX_HOST_ABANDON_SLACK_SECONDS).
 ABANDON_SLACK_S = 2
-EXTEND_MARGIN_S = 30
+# src/host/tdx-host-notify.[ch]: each EXTEND_TIMEOUT_USEC= reaches
+# 2 x TDX_HOST_DEADLINE_BOUND_SECONDS past the deadline, which counts from
+# the start of the command (docs/shutdown-host.rst).
+EXTEND_PAST_DEADLINE_S = 10
 
 POLICY_NS = 'http://libvirt-tdx.org/xmlns/policy/1.0'
 

@@ -378,11 +378,11 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
         return tdxHostPlanDryRunExitCode(plan);
     }
 
+    if (ignored.usage)
+        options.ignored_exit_code = TDX_EXIT_USAGE;
+    else if (ignored.config)
+        options.ignored_exit_code = TDX_EXIT_CONFIG;
     exit_code = tdxHostRun(cli->conn, plan, &options);
-    if (exit_code == TDX_EXIT_OK && ignored.usage)
-        exit_code = TDX_EXIT_USAGE;
-    else if (exit_code == TDX_EXIT_OK && ignored.config)
-        exit_code = TDX_EXIT_CONFIG;
     if (!tdxCmdShutdownHostReport(watchdog))
         g_usleep(G_MAXULONG);
     g_clear_pointer(&progress, tdxCliProgressFree);
