@@ -73,7 +73,8 @@ static const tdxConfigKey tdxConfigKeys[] = {
 
     KEY_BOOLEAN("destroy", "graceful-shutdown", graceful),
     KEY_UINT("destroy", "grace-period", grace_seconds, 0, 3600),
-    KEY_UINT("destroy", "monitor-timeout-ms", monitor_timeout_ms, 100, 600000),
+    KEY_UINT("destroy", "monitor-timeout-ms", monitor_timeout_ms,
+             TDX_CONFIG_MONITOR_TIMEOUT_MIN_MS, 600000),
     KEY_UINT("destroy", "terminate-retries", terminate_retries, 0, 100),
     KEY_UINT("destroy", "terminate-retry-delay-ms", terminate_retry_delay_ms,
              10, 60000),
@@ -541,6 +542,15 @@ tdxConfigCheckDuplicates(const char *data, const char *path, GError **error)
 }
 
 
+guint
+tdxConfigMonitorTimeoutFitting(guint deadline_seconds)
+{
+    guint64 fitting_ms = (guint64) deadline_seconds * 1000 / TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS;
+
+    return (guint) CLAMP(fitting_ms, TDX_CONFIG_MONITOR_TIMEOUT_MIN_MS, G_MAXUINT);
+}
+
+
 /* Rules between keys, once each has its own range. With @fitted (host
  * shutdown) a deadline too short for the monitor timeout lowers
  * monitor-timeout-ms instead and *fitted says so. */
@@ -552,8 +562,7 @@ tdxConfigCheckRelations(tdxConfig *config, const char *path, char **fitted,
                         config->monitor_timeout_ms;
 
     if ((guint64) config->host_deadline_seconds * 1000 < needed_ms && fitted) {
-        guint lowered = MAX(config->host_deadline_seconds * 1000 /
-                            TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS, 100);
+        guint lowered = tdxConfigMonitorTimeoutFitting(config->host_deadline_seconds);
 
         *fitted = g_strdup_printf("%s: [shutdown-host] deadline=%u is shorter than "
                                   "%u x [destroy] monitor-timeout-ms=%u; "

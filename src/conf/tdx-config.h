@@ -37,6 +37,7 @@ typedef enum {
  * the guests after it; otherwise one stopped QEMU could use up the whole
  * deadline before any teardown starts. docs/configuration.rst. */
 #define TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS 4
+#define TDX_CONFIG_MONITOR_TIMEOUT_MIN_MS 100
 
 typedef struct _tdxConfig tdxConfig;
 struct _tdxConfig {
@@ -80,6 +81,11 @@ gboolean tdxConfigLoad(tdxConfig *config, const char *path,
  * changed. Every other problem is an error, as for tdxConfigLoad(). */
 gboolean tdxConfigLoadFitted(tdxConfig *config, const char *path,
                              gboolean missing_ok, char **fitted, GError **error);
+
+/* The longest monitor-timeout-ms that a deadline of @deadline_seconds
+ * holds TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS times (never below the
+ * key's minimum): what a host shutdown run lowers it to. */
+guint tdxConfigMonitorTimeoutFitting(guint deadline_seconds);
 
 const char *tdxNonTdActionToString(tdxNonTdAction action);
 const char *tdxFallbackActionToString(tdxFallbackAction action);

@@ -578,6 +578,15 @@ typedef struct {
 } tdxTestCli;
 
 
+static void
+tdxTestCliLog(const tdxTestCli *cli)
+{
+    g_test_message("exit %d after %.2f s\nstdout:\n%s\nstderr:\n%s", cli->exit_code,
+                   cli->elapsed_usec / 1e6, cli->out, cli->err);
+}
+
+
+/* Runs virsh-tdx and logs what it did, before any check can fail. */
 static gpointer
 tdxTestCliRun(gpointer opaque)
 {
@@ -597,18 +606,10 @@ tdxTestCliRun(gpointer opaque)
     cli->elapsed_usec = g_get_monotonic_time() - start;
     g_assert_true(WIFEXITED(status));
     cli->exit_code = WEXITSTATUS(status);
-    g_test_message("exit %d; stdout:\n%s\nstderr:\n%s", cli->exit_code, cli->out, cli->err);
+    tdxTestCliLog(cli);
     if (g_strv_contains(cli->argv, "--json"))
         tdxTestJsonCheckSchema(cli->out);
     return NULL;
-}
-
-
-static void
-tdxTestCliLog(const tdxTestCli *cli)
-{
-    g_test_message("exit %d after %.2f s\nstdout:\n%s\nstderr:\n%s", cli->exit_code,
-                   cli->elapsed_usec / 1e6, cli->out, cli->err);
 }
 
 
@@ -726,7 +727,6 @@ testNotify(void)
     sock = tdxTestNotifySocket(path);
     cli.notify_socket = path;
     messages = tdxTestCliRunNotified(&cli, sock);
-    tdxTestCliLog(&cli);
     g_assert_cmpint(cli.exit_code, ==, TDX_EXIT_OK);
 
     g_assert_cmpuint(messages->len, >=, 2);
@@ -867,7 +867,6 @@ testStoppedQemu(void)
     sock = tdxTestNotifySocket(path);
     cli.notify_socket = path;
     messages = tdxTestCliRunNotified(&cli, sock);
-    tdxTestCliLog(&cli);
     kill(pid, SIGCONT);
 
     g_assert_cmpint(cli.exit_code, !=, TDX_EXIT_OK);
@@ -942,7 +941,6 @@ testDaemonKilledDuringTeardown(void)
     g_assert_cmpint(daemon_pid, >, 1);
     g_assert_cmpint(kill((pid_t) daemon_pid, SIGKILL), ==, 0);
     g_thread_join(thread);
-    tdxTestCliLog(&cli);
     kill(pid, SIGCONT);
 
     g_assert_cmpint(cli.exit_code, ==, TDX_EXIT_CONNECTION);
@@ -993,7 +991,6 @@ testStoppedQemusDeferred(void)
     argv[4] = host.config_path;
 
     tdxTestCliRun(&cli);
-    tdxTestCliLog(&cli);
     for (i = 0; i < G_N_ELEMENTS(stopped); i++)
         kill(pids[i], SIGCONT);
 
@@ -1055,7 +1052,6 @@ testDaemonStoppedWatchdog(void)
 
     tdxTestCliRun(&cli);
     kill((pid_t) daemon_pid, SIGCONT);
-    tdxTestCliLog(&cli);
 
     g_assert_cmpint(cli.exit_code, ==, TDX_EXIT_TIMEOUT);
     g_assert_cmpint(cli.elapsed_usec, >=, 10 * G_USEC_PER_SEC);
@@ -1099,7 +1095,6 @@ testDaemonGone(void)
     g_assert_cmpint(pid, >, 1);
     g_assert_cmpint(kill((pid_t) pid, SIGKILL), ==, 0);
     g_thread_join(thread);
-    tdxTestCliLog(&cli);
 
     g_assert_cmpint(cli.exit_code, ==, TDX_EXIT_CONNECTION);
     /* 3 s before the kill, then at most a keepalive round. */
@@ -1172,7 +1167,6 @@ testMistakesDoNotStopTeardown(void)
 
         g_test_message("case %s", cases[i].name);
         tdxTestCliRun(&cli);    /* checks the one JSON document */
-        tdxTestCliLog(&cli);
         g_assert_cmpint(cli.exit_code, ==, cases[i].exit_code);
         g_assert_nonnull(strstr(cli.err, cases[i].warning));
         g_assert_cmpint(tdxTestIsRunning(&host, guest), ==, !cases[i].gone);
@@ -1217,7 +1211,6 @@ testDryRun(void)
     argv[4] = host.config_path;
 
     tdxTestCliRun(&cli);
-    tdxTestCliLog(&cli);
     g_assert_cmpint(cli.exit_code, ==, TDX_EXIT_OK);
     g_assert_true(json_parser_load_from_data(parser, cli.out, -1, &error));
     domains = json_object_get_array_member(json_node_get_object(json_parser_get_root(parser)),

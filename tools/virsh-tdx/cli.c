@@ -94,6 +94,13 @@ tdxCliParseOptions(tdxCli *cli, const char *command, const char *parameters,
 }
 
 
+const char *
+tdxCliConfigPath(const tdxCli *cli)
+{
+    return cli->config_path ? cli->config_path : TDX_CONFIG_DEFAULT_PATH;
+}
+
+
 int
 tdxCliUsageError(tdxCli *cli, const char *command, const char *format, ...)
 {

@@ -48,6 +48,10 @@ gboolean tdxCliParseOptionsFull(tdxCli *cli, const char *command,
                                 GOptionEntry *entries, int *argc, char ***argv,
                                 int *exit_code, GError **usage_error);
 
+/* The configuration file in effect: --config, $VIRSH_TDX_CONFIG, else the
+ * default path (which alone may be missing). */
+const char *tdxCliConfigPath(const tdxCli *cli);
+
 /* Report a bad command line of @command (a JSON document when cli->json)
  * and return TDX_EXIT_USAGE. */
 int tdxCliUsageError(tdxCli *cli, const char *command, const char *format, ...)

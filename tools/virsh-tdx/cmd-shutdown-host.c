@@ -101,7 +101,7 @@ tdxCmdShutdownHostBadUsage(tdxCli *cli, gboolean dry_run,
 static void
 tdxCmdShutdownHostConfigFallback(tdxCli *cli, tdxShutdownIgnored *ignored)
 {
-    const char *path = cli->config_path ? cli->config_path : TDX_CONFIG_DEFAULT_PATH;
+    const char *path = tdxCliConfigPath(cli);
     g_autoptr(GError) error = NULL;
     g_autofree char *fitted = NULL;
     tdxConfig config;
@@ -265,8 +265,7 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
         tdxCmdShutdownHostConfigFallback(cli, &ignored);
     if (deadline > 0 && !cli->config_error &&
         !tdxHostCheckDeadline(&cli->config, (guint) deadline, "--deadline", &error)) {
-        guint lowered = MAX((guint) deadline * 1000 / TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS,
-                            100);
+        guint lowered = tdxConfigMonitorTimeoutFitting((guint) deadline);
 
         if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored, "%s; monitor-timeout-ms "
                                         "lowered to %u for this run", error->message,

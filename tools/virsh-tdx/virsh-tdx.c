@@ -226,9 +226,8 @@ main(int argc, char **argv)
     if (!cli.config_path && config_env && *config_env)
         cli.config_path = g_strdup(config_env);
     tdxConfigInit(&cli.config);
-    tdxConfigLoad(&cli.config,
-                  cli.config_path ? cli.config_path : TDX_CONFIG_DEFAULT_PATH,
-                  cli.config_path == NULL, &cli.config_error);
+    tdxConfigLoad(&cli.config, tdxCliConfigPath(&cli), cli.config_path == NULL,
+                  &cli.config_error);
 
     if (!(command = tdxCliFindCommand(argv[1]))) {
         g_autofree char *safe = tdxEscapeText(argv[1]);
