@@ -9,6 +9,7 @@
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/un.h>
@@ -217,13 +218,37 @@ tdxTestQuietError(void *opaque G_GNUC_UNUSED,
 }
 
 
+/* sun_path holds 108 bytes: a socket SOCKET_ROOM bytes deep under the
+ * directory tdxTestTmpDir() returns must fit (tdx-notify-XXXXXX/notify). */
+#define TDX_TEST_SOCKET_ROOM 40
+
+char *
+tdxTestTmpDir(void)
+{
+    const char *tmp = g_get_tmp_dir();
+    g_autofree char *real = realpath(tmp, NULL);
+    const char *p;
+
+    /* realpath: a short TMPDIR can be a symlink into a deep directory, and
+     * what we build on it is resolved the same way by everyone who uses it. */
+    if (!real ||
+        strlen(real) + TDX_TEST_SOCKET_ROOM >= sizeof(((struct sockaddr_un *) NULL)->sun_path))
+        return g_strdup("/tmp");
+    for (p = real; *p; p++) {
+        if (!g_ascii_isalnum(*p) && !strchr("/._-", *p))
+            return g_strdup("/tmp");
+    }
+    return g_steal_pointer(&real);
+}
+
+
 tdxTestDaemon *
 tdxTestDaemonStart(GError **error)
 {
     g_autoptr(tdxTestDaemon) d = g_new0(tdxTestDaemon, 1);
     g_autofree char *tmpl = NULL;
     g_autofree char *out = NULL;
-    const char *tmp = g_get_tmp_dir();
+    g_autofree char *tmp = tdxTestTmpDir();
     g_auto(GStrv) lines = NULL;
     size_t i;
 
@@ -231,10 +256,6 @@ tdxTestDaemonStart(GError **error)
      * libvirt error, not end the test with SIGPIPE (virsh ignores it too). */
     signal(SIGPIPE, SIG_IGN);
 
-    /* DIR/run/libvirt-sock (and the longer virtlogd-admin-sock) must fit
-     * into sun_path; a deep $TMPDIR would not. */
-    if (strlen(tmp) + 48 >= sizeof(((struct sockaddr_un *) NULL)->sun_path))
-        tmp = "/tmp";
     if (!g_getenv("TDX_TEST_LIBVIRT_ERRORS"))
         virSetErrorFunc(NULL, tdxTestQuietError);
     /* The daemon's processes are orphaned when the harness script exits;

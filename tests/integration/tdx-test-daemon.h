@@ -44,11 +44,19 @@ typedef struct _tdxTestDaemon tdxTestDaemon;
  * case the missing prerequisite fails the test (and FALSE is returned). */
 gboolean tdxTestNeedDaemon(void);
 
-/* Start a private daemon in a new directory under $TMPDIR (or /tmp).  The
+/* Where a test puts a temporary directory that will hold UNIX sockets or
+ * whose paths go into URIs and configuration files: $TMPDIR resolved, when
+ * it is a plain path ([A-Za-z0-9/._-]) that leaves room in sun_path for a
+ * socket some 40 bytes below it; else /tmp.  Whatever CI's or a developer's
+ * TMPDIR is, the tests see the same kind of path.  Free with g_free(). */
+char *tdxTestTmpDir(void);
+
+/* Start a private daemon in a new directory under tdxTestTmpDir().  The
  * harness script is $TDX_TEST_HARNESS (set by meson).  Takes ~0.5-2 s. */
 tdxTestDaemon *tdxTestDaemonStart(GError **error);
 
-/* qemu:///system?socket=DIR/run/libvirt-sock */
+/* qemu:///system?socket=/run/private-libvirtd/HASH/libvirt-sock, a short
+ * alias of DIR/run/libvirt-sock (tests/harness/private-libvirtd) */
 const char *tdxTestDaemonURI(tdxTestDaemon *d);
 
 /* The private directory (etc/ run/ lib/ log/ cache/ state/ inside). */

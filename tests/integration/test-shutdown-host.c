@@ -613,6 +613,20 @@ tdxTestCliRun(gpointer opaque)
 }
 
 
+/* A directory for a notify socket: not g_dir_make_tmp(), whose $TMPDIR
+ * can be too deep for sun_path (the socket would be bound under a
+ * truncated name and sd_notify() would find nothing). */
+static char *
+tdxTestNotifyDir(void)
+{
+    g_autofree char *tmp = tdxTestTmpDir();
+    char *dir = g_build_filename(tmp, "tdx-notify-XXXXXX", NULL);
+
+    g_assert_nonnull(g_mkdtemp(dir));
+    return dir;
+}
+
+
 static GSocket *
 tdxTestNotifySocket(const char *path)
 {
@@ -721,8 +735,7 @@ testNotify(void)
     argv[2] = tdxTestDaemonURI(host.daemon);
     argv[4] = host.config_path;
 
-    dir = g_dir_make_tmp("tdx-notify-XXXXXX", &error);
-    g_assert_no_error(error);
+    dir = tdxTestNotifyDir();
     path = g_build_filename(dir, "notify", NULL);
     sock = tdxTestNotifySocket(path);
     cli.notify_socket = path;
@@ -861,8 +874,7 @@ testStoppedQemu(void)
     argv[2] = tdxTestDaemonURI(host.daemon);
     argv[4] = host.config_path;
 
-    dir = g_dir_make_tmp("tdx-notify-XXXXXX", &error);
-    g_assert_no_error(error);
+    dir = tdxTestNotifyDir();
     path = g_build_filename(dir, "notify", NULL);
     sock = tdxTestNotifySocket(path);
     cli.notify_socket = path;

@@ -38,8 +38,15 @@ expect_eq() {
 }
 
 # A scratch directory removed at exit, with the private daemon (if any)
-# stopped first.
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/tdx-$TEST.XXXXXX")
+# stopped first. The tests put sockets in it ($scratch/notify) and its
+# paths into URIs and tdx.conf: under $TMPDIR only when that is a plain
+# path ([A-Za-z0-9/._-], resolved) short enough for sun_path (108 bytes),
+# else under /tmp, whatever CI's or a developer's TMPDIR is.
+scratch_base=$(realpath -e -- "${TMPDIR:-/tmp}" 2>/dev/null || echo /tmp)
+if [ ${#scratch_base} -gt 50 ] || ! [[ $scratch_base =~ ^[A-Za-z0-9/._-]+$ ]]; then
+    scratch_base=/tmp
+fi
+scratch=$(mktemp -d "$scratch_base/tdx-$TEST.XXXXXX")
 daemon_dir=
 cleanup() {
     if [ -n "$daemon_dir" ]; then
