@@ -363,6 +363,70 @@ tdxTestDaemonStop(tdxTestDaemon *d)
 }
 
 
+/* The state letter of /proc/PID/stat, 0 when there is no such process. */
+static char
+tdxTestProcessState(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int) pid);
+    g_autofree char *text = NULL;
+    const char *p;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL) || !(p = strrchr(text, ')')))
+        return 0;
+    return p[1] == ' ' ? p[2] : 0;
+}
+
+
+void
+tdxTestWaitProcessGone(pid_t pid)
+{
+    for (;;) {
+        char st = tdxTestProcessState(pid);
+
+        if (st == 0 || st == 'Z' || st == 'X')
+            return;
+        g_usleep(10 * 1000);
+    }
+}
+
+
+/* @sig is pending for @pid (SigPnd: the thread, ShdPnd: the process). */
+static gboolean
+tdxTestSignalPending(pid_t pid, int sig)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) pid);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    size_t i;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return FALSE;
+    lines = g_strsplit(text, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        if (g_str_has_prefix(lines[i], "SigPnd:") || g_str_has_prefix(lines[i], "ShdPnd:")) {
+            guint64 mask = g_ascii_strtoull(lines[i] + strlen("SigPnd:"), NULL, 16);
+
+            if (mask & (G_GUINT64_CONSTANT(1) << (sig - 1)))
+                return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+
+void
+tdxTestWaitSignalPending(pid_t pid, int sig)
+{
+    for (;;) {
+        char st = tdxTestProcessState(pid);
+
+        if (st == 0 || st == 'Z' || st == 'X' || tdxTestSignalPending(pid, sig))
+            return;
+        g_usleep(10 * 1000);
+    }
+}
+
+
 const char *
 tdxTestGuestVirtType(virConnectPtr conn)
 {

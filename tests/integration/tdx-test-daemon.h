@@ -28,6 +28,7 @@
  */
 #pragma once
 
+#include <sys/types.h>
 #include <glib.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -50,6 +51,16 @@ gboolean tdxTestNeedDaemon(void);
  * socket some 40 bytes below it; else /tmp.  Whatever CI's or a developer's
  * TMPDIR is, the tests see the same kind of path.  Free with g_free(). */
 char *tdxTestTmpDir(void);
+
+/* Wait, without a bound of our own (meson's test timeout is the bound),
+ * until @pid has exited (gone or a zombie): its sockets are closed then.
+ * A fixed sleep after kill() is a guess that a loaded machine can beat. */
+void tdxTestWaitProcessGone(pid_t pid);
+
+/* Wait likewise until @sig is pending for the stopped process @pid (or it
+ * is gone): e.g. libvirt's destroy has sent SIGTERM to a SIGSTOPped QEMU,
+ * so it is inside virDomainDestroyFlags() waiting for the QEMU to go. */
+void tdxTestWaitSignalPending(pid_t pid, int sig);
 
 /* Start a private daemon in a new directory under tdxTestTmpDir().  The
  * harness script is $TDX_TEST_HARNESS (set by meson).  Takes ~0.5-2 s. */

@@ -516,7 +516,9 @@ testErrorKeptWhenDaemonKilled(tdxTestFixture *fx, gconstpointer data G_GNUC_UNUS
     g_assert_true(g_ascii_string_to_unsigned(g_strstrip(pidtext), 10, 2, G_MAXINT,
                                              &pid, NULL));
     g_assert_cmpint(kill((pid_t) pid, SIGKILL), ==, 0);
-    g_usleep(G_USEC_PER_SEC / 2);
+    /* dead, not just signalled: a loaded machine can take longer than any
+     * fixed sleep to get there, and the inspection would still succeed */
+    tdxTestWaitProcessGone((pid_t) pid);
 
     info = tdxDomainInspect(dom, &fx->config, TRUE, NULL, NULL, &error);
     g_assert_null(info);

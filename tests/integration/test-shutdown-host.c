@@ -945,8 +945,11 @@ testDaemonKilledDuringTeardown(void)
 
     thread = g_thread_new("virsh-tdx", tdxTestCliRun, &cli);
     /* Inspection (1 s), the teardown's probe (1 s), then libvirt's
-     * SIGTERM wait of 10 s: the kill lands in virDomainDestroyFlags(). */
-    g_usleep(5 * G_USEC_PER_SEC);
+     * SIGTERM wait of 10 s: the kill lands in virDomainDestroyFlags().
+     * Not a fixed sleep into that window (a slow start of virsh-tdx on a
+     * loaded machine would put the kill into the inspection): libvirt's
+     * SIGTERM pending on the stopped QEMU says it is there. */
+    tdxTestWaitSignalPending(pid, SIGTERM);
     pid_path = g_build_filename(tdxTestDaemonDir(host.daemon), "state", "libvirtd.pid", NULL);
     g_assert_true(g_file_get_contents(pid_path, &pid_text, NULL, NULL));
     daemon_pid = g_ascii_strtoll(pid_text, NULL, 10);
