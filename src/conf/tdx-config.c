@@ -83,8 +83,9 @@ static const tdxConfigKey tdxConfigKeys[] = {
     KEY_ENUM("destroy", "non-td", non_td, tdxNonTdActionNames),
     KEY_ENUM("destroy", "without-terminate", no_terminate, tdxFallbackActionNames),
 
-    KEY_UINT("shutdown-host", "jobs", jobs, 0, 1024),
-    KEY_UINT("shutdown-host", "deadline", host_deadline_seconds, 10, 604800),
+    KEY_UINT("shutdown-host", "jobs", jobs, 0, TDX_CONFIG_JOBS_MAX),
+    KEY_UINT("shutdown-host", "deadline", host_deadline_seconds,
+             TDX_CONFIG_DEADLINE_MIN_SECONDS, TDX_CONFIG_DEADLINE_MAX_SECONDS),
     KEY_BOOLEAN("shutdown-host", "graceful-shutdown", host_graceful),
     KEY_UINT("shutdown-host", "grace-period", host_grace_seconds, 0, 3600),
     KEY_ENUM("shutdown-host", "non-td", host_non_td, tdxHostNonTdActionNames),
