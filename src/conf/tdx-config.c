@@ -83,8 +83,9 @@ static const tdxConfigKey tdxConfigKeys[] = {
     KEY_ENUM("destroy", "non-td", non_td, tdxNonTdActionNames),
     KEY_ENUM("destroy", "without-terminate", no_terminate, tdxFallbackActionNames),
 
-    KEY_UINT("shutdown-host", "jobs", jobs, 0, 1024),
-    KEY_UINT("shutdown-host", "deadline", host_deadline_seconds, 10, 604800),
+    KEY_UINT("shutdown-host", "jobs", jobs, 0, TDX_CONFIG_JOBS_MAX),
+    KEY_UINT("shutdown-host", "deadline", host_deadline_seconds,
+             TDX_CONFIG_DEADLINE_MIN_SECONDS, TDX_CONFIG_DEADLINE_MAX_SECONDS),
     KEY_BOOLEAN("shutdown-host", "graceful-shutdown", host_graceful),
     KEY_UINT("shutdown-host", "grace-period", host_grace_seconds, 0, 3600),
     KEY_ENUM("shutdown-host", "non-td", host_non_td, tdxHostNonTdActionNames),
@@ -399,6 +400,12 @@ tdxConfigReadFile(const char *path, gboolean missing_ok, char **data,
     int fd;
 
     *data = NULL;
+    if (!*path) {
+        g_set_error_literal(error, TDX_ERROR, TDX_ERROR_CONFIG,
+                            "configuration file name is empty (--config '' or "
+                            "an empty path)");
+        return FALSE;
+    }
     /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
     if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
         int err = errno;
@@ -478,6 +485,60 @@ tdxConfigReadFile(const char *path, gboolean missing_ok, char **data,
     *len = buf->len;
     *data = g_string_free(g_steal_pointer(&buf), FALSE);
     return TRUE;
+}
+
+
+/* GKeyFile's syntax errors name neither the line nor its number: find
+ * the first line it refuses, classified as GKeyFile does (leading blanks
+ * ignored, '#' comments, "[group]" with no ']' or '[' inside, "key=value"
+ * with a key before the '=', and no key before the first group). NULL
+ * when every line looks fine (GKeyFile's message is used then). */
+static char *
+tdxConfigFindSyntaxError(const char *data, const char *path)
+{
+    g_auto(GStrv) lines = g_strsplit(data, "\n", -1);
+    gboolean in_group = FALSE;
+    guint i;
+
+    for (i = 0; lines[i]; i++) {
+        const char *line = lines[i];
+        size_t len;
+
+        while (*line == ' ' || *line == '\t')
+            line++;
+        len = strlen(line);
+        while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' ||
+                       line[len - 1] == '\t'))
+            len--;
+        if (!len || *line == '#')
+            continue;
+        if (*line == '[') {
+            const char *close = memchr(line, ']', len);
+
+            if (!close || close - line < 2 || close != line + len - 1 ||
+                memchr(line + 1, '[', close - line - 1)) {
+                g_autofree char *text = g_strndup(line, len);
+
+                return g_strdup_printf("%s: line %u: '%s' is not a valid group "
+                                       "header (expected [NAME])", path, i + 1, text);
+            }
+            in_group = TRUE;
+            continue;
+        }
+        if (!memchr(line, '=', len) || *line == '=') {
+            g_autofree char *text = g_strndup(line, len);
+
+            return g_strdup_printf("%s: line %u: '%s' is neither [group], "
+                                   "key = value nor a # comment", path, i + 1, text);
+        }
+        if (!in_group) {
+            g_autofree char *text = g_strndup(line, len);
+
+            return g_strdup_printf("%s: line %u: '%s' comes before any [group]",
+                                   path, i + 1, text);
+        }
+    }
+    return NULL;
 }
 
 
@@ -602,13 +663,24 @@ tdxConfigLoadInternal(tdxConfig *config, const char *path, gboolean missing_ok,
         return FALSE;
     if (!data)
         return TRUE;
+    /* Editors on other systems write a UTF-8 byte order mark; like blanks
+     * around a value it is invisible and never meant. */
+    if (g_str_has_prefix(data, "\xEF\xBB\xBF")) {
+        memmove(data, data + 3, len - 3 + 1);
+        len -= 3;
+    }
 
     /* KEEP_TRANSLATIONS: otherwise GKeyFile silently drops "key[xx]"
      * lines for other locales and they could never be reported. */
     if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_KEEP_TRANSLATIONS,
                                    &local_error)) {
-        g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
-                    "%s: %s", path, local_error->message);
+        g_autofree char *message = tdxConfigFindSyntaxError(data, path);
+
+        if (message)
+            g_set_error_literal(error, TDX_ERROR, TDX_ERROR_CONFIG, message);
+        else
+            g_set_error(error, TDX_ERROR, TDX_ERROR_CONFIG,
+                        "%s: %s", path, local_error->message);
         return FALSE;
     }
     if (!tdxConfigCheckDuplicates(data, path, error))

@@ -38,6 +38,11 @@ typedef enum {
  * deadline before any teardown starts. docs/configuration.rst. */
 #define TDX_CONFIG_DEADLINE_MONITOR_TIMEOUTS 4
 #define TDX_CONFIG_MONITOR_TIMEOUT_MIN_MS 100
+/* The ranges of [shutdown-host] jobs and deadline, which --jobs and
+ * --deadline share. */
+#define TDX_CONFIG_JOBS_MAX 1024
+#define TDX_CONFIG_DEADLINE_MIN_SECONDS 10
+#define TDX_CONFIG_DEADLINE_MAX_SECONDS 604800
 
 typedef struct _tdxConfig tdxConfig;
 struct _tdxConfig {

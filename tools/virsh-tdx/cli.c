@@ -94,6 +94,18 @@ tdxCliParseOptions(tdxCli *cli, const char *command, const char *parameters,
 }
 
 
+gboolean
+tdxCliCheckJobs(int jobs, GError **error)
+{
+    if (jobs >= 0 && jobs <= TDX_CONFIG_JOBS_MAX)
+        return TRUE;
+    g_set_error(error, TDX_ERROR, TDX_ERROR_INVALID_ARG,
+                "--jobs %d: must be from 0 (one per CPU) to %d", jobs,
+                TDX_CONFIG_JOBS_MAX);
+    return FALSE;
+}
+
+
 const char *
 tdxCliConfigPath(const tdxCli *cli)
 {

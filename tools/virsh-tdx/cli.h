@@ -48,6 +48,14 @@ gboolean tdxCliParseOptionsFull(tdxCli *cli, const char *command,
                                 GOptionEntry *entries, int *argc, char ***argv,
                                 int *exit_code, GError **usage_error);
 
+/* The initial value of an integer option, to tell "not given" from every
+ * value that can be typed (-1 included). */
+#define TDX_CLI_UNSET G_MININT
+
+/* FALSE with @error (naming the value and the range) unless @jobs is a
+ * --jobs value: 0 (one per CPU) to [shutdown-host] jobs' maximum. */
+gboolean tdxCliCheckJobs(int jobs, GError **error);
+
 /* The configuration file in effect: --config, $VIRSH_TDX_CONFIG, else the
  * default path (which alone may be missing). */
 const char *tdxCliConfigPath(const tdxCli *cli);

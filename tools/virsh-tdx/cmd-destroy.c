@@ -79,8 +79,8 @@ tdxCmdDestroy(tdxCli *cli, int argc, char **argv)
     if (graceful && no_graceful)
         return tdxCliUsageError(cli, "destroy",
                                 "--shutdown-first and --no-shutdown-first exclude each other");
-    if (jobs < 0)
-        return tdxCliUsageError(cli, "destroy", "--jobs must be 0 or more, not %d", jobs);
+    if (!tdxCliCheckJobs(jobs, &error))
+        return tdxCliUsageError(cli, "destroy", "%s", error->message);
     options.strict_policy = strict_policy;
     if (graceful)
         options.graceful = TDX_GRACEFUL_ALWAYS;

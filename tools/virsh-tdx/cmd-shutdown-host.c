@@ -182,9 +182,10 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
     gboolean no_graceful = FALSE;
     gboolean graceful_alias = FALSE;
     gboolean no_graceful_alias = FALSE;
-    int jobs = 0;
-    int deadline = 0;
-    int grace = -1;
+    /* TDX_CLI_UNSET: not given; every value typed is checked, -1 too. */
+    int jobs = TDX_CLI_UNSET;
+    int deadline = TDX_CLI_UNSET;
+    int grace = TDX_CLI_UNSET;
     g_autofree char *non_td = NULL;
     GOptionEntry entries[] = {
         { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
@@ -247,8 +248,7 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
         /* GOption sets nothing when it refuses a command line. */
         json = json || json_asked;
         dry_run = graceful = no_graceful = graceful_alias = no_graceful_alias = FALSE;
-        jobs = deadline = 0;
-        grace = -1;
+        jobs = deadline = grace = TDX_CLI_UNSET;
         g_clear_pointer(&non_td, g_free);
         argc = 1;
     }
@@ -263,14 +263,29 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
 
     if (cli->config_error && !dry_run)
         tdxCmdShutdownHostConfigFallback(cli, &ignored);
-    if (deadline > 0 && !cli->config_error &&
+    /* 0 is no "use the default": a deadline of 0 s would leave every
+     * guest running; the real run uses the configured deadline instead. */
+    if (deadline != TDX_CLI_UNSET &&
+        (deadline < 1 || deadline > TDX_CONFIG_DEADLINE_MAX_SECONDS)) {
+        if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored,
+                                        "--deadline %d: must be a number of seconds "
+                                        "from 1 to %d", deadline,
+                                        TDX_CONFIG_DEADLINE_MAX_SECONDS))
+            return TDX_EXIT_USAGE;
+        deadline = TDX_CLI_UNSET;
+    }
+    if (deadline != TDX_CLI_UNSET && !cli->config_error &&
         !tdxHostCheckDeadline(&cli->config, (guint) deadline, "--deadline", &error)) {
         guint lowered = tdxConfigMonitorTimeoutFitting((guint) deadline);
 
-        if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored, "%s; monitor-timeout-ms "
-                                        "lowered to %u for this run", error->message,
-                                        lowered))
+        /* Only a real run lowers it; --dry-run says what to change. */
+        if (dry_run) {
+            tdxCliUsageError(cli, "shutdown-host", "%s", error->message);
             return TDX_EXIT_USAGE;
+        }
+        tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored, "%s; monitor-timeout-ms "
+                                   "lowered to %u for this run", error->message,
+                                   lowered);
         g_clear_error(&error);
         cli->config.monitor_timeout_ms = lowered;
     }
@@ -288,23 +303,18 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
             return TDX_EXIT_USAGE;
         graceful = no_graceful = FALSE;
     }
-    if (jobs < 0) {
-        if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored,
-                                        "--jobs %d: must be 0 or more", jobs))
+    if (jobs != TDX_CLI_UNSET && !tdxCliCheckJobs(jobs, &error)) {
+        if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored, "%s", error->message))
             return TDX_EXIT_USAGE;
-        jobs = 0;
+        g_clear_error(&error);
+        jobs = TDX_CLI_UNSET;
     }
-    if (deadline < 0) {
+    if (grace != TDX_CLI_UNSET && (grace < 0 || grace > 3600)) {
         if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored,
-                                        "--deadline %d: must be 0 or more", deadline))
+                                        "--grace-period %d: must be a number of "
+                                        "seconds from 0 to 3600", grace))
             return TDX_EXIT_USAGE;
-        deadline = 0;
-    }
-    if (grace < -1 || grace > 3600) {
-        if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored,
-                                        "--grace-period %d: must be 0..3600", grace))
-            return TDX_EXIT_USAGE;
-        grace = -1;
+        grace = TDX_CLI_UNSET;
     }
     if (non_td && !tdxCmdShutdownHostParseNonTd(non_td, &options.non_td)) {
         g_autofree char *arg = tdxEscapeText(non_td);
@@ -317,9 +327,9 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
         options.graceful = TDX_GRACEFUL_ALWAYS;
     if (no_graceful)
         options.graceful = TDX_GRACEFUL_NEVER;
-    options.jobs = (guint) jobs;
-    options.deadline_seconds = (guint) deadline;
-    options.grace_seconds = grace;
+    options.jobs = jobs == TDX_CLI_UNSET ? 0 : (guint) jobs;
+    options.deadline_seconds = deadline == TDX_CLI_UNSET ? 0 : (guint) deadline;
+    options.grace_seconds = grace == TDX_CLI_UNSET ? -1 : grace;
     options.start_usec = start_usec;
 
     /* A live line for an operator watching (systemd gets STATUS= instead):

@@ -357,6 +357,18 @@ testFileDefects(void)
         { "nul-comment.conf", "# \0\n[destroy]\n", 15, "line 1: contains a NUL byte" },
         { "latin1.conf", "[connection]\n# caf\xe9\nuri = test:///default\n", -1,
           "latin1.conf: line 2: not valid UTF-8" },
+        /* GKeyFile's own syntax errors name no line: ours do */
+        { "no-group.conf", "# c\ngrace-period = 5\n", -1,
+          "no-group.conf: line 2: 'grace-period = 5' comes before any [group]" },
+        { "no-key.conf", "[destroy]\n=5\n", -1,
+          "no-key.conf: line 2: '=5' is neither [group], key = value nor a # comment" },
+        { "no-equals.conf", "[destroy]\r\ngrace-period 5\r\n", -1,
+          "no-equals.conf: line 2: 'grace-period 5' is neither [group]" },
+        { "open-group.conf", "[destroy]\ngrace-period = 5\n[shutdown-host\n", -1,
+          "open-group.conf: line 3: '[shutdown-host' is not a valid group header" },
+        { "empty-group.conf", "[]\n", -1, "empty-group.conf: line 1: '[]' is not a valid" },
+        /* only one BOM is skipped, and only at the start */
+        { "two-boms.conf", "\xEF\xBB\xBF\xEF\xBB\xBF[destroy]\n", -1, "two-boms.conf: line 1:" },
     };
     g_autofree char *tmpdir = g_dir_make_tmp("tdx-config-XXXXXX", NULL);
     g_autofree char *fifo = g_build_filename(tmpdir, "fifo.conf", NULL);
@@ -415,6 +427,57 @@ testFileDefects(void)
     g_assert_cmpint(g_unlink(big), ==, 0);
 
     g_assert_cmpint(g_rmdir(tmpdir), ==, 0);
+    tdxConfigClear(&config);
+}
+
+
+/* What editors write and nobody means: each loads as the plain file. */
+static void
+testFileForms(void)
+{
+    static const struct {
+        const char *name;
+        const char *data;
+    } cases[] = {
+        { "bom.conf", "\xEF\xBB\xBF[destroy]\ngrace-period = 7\n" },
+        { "crlf.conf", "[destroy]\r\ngrace-period = 7\r\n" },
+        { "no-newline.conf", "[destroy]\ngrace-period = 7" },
+        { "blanks.conf", "  [destroy]  \n\tgrace-period\t=\t7 \t\n" },
+        { "bom-crlf-no-newline.conf", "\xEF\xBB\xBF# c\r\n[destroy]\r\ngrace-period = 7" },
+    };
+    g_autofree char *tmpdir = g_dir_make_tmp("tdx-config-XXXXXX", NULL);
+    g_autoptr(GError) error = NULL;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *path = g_build_filename(tmpdir, cases[i].name, NULL);
+        tdxConfig config;
+
+        g_test_message("file %s", cases[i].name);
+        tdxConfigInit(&config);
+        g_assert_true(g_file_set_contents(path, cases[i].data, -1, NULL));
+        g_assert_true(tdxConfigLoad(&config, path, FALSE, &error));
+        g_assert_no_error(error);
+        g_assert_cmpuint(config.grace_seconds, ==, 7);
+        tdxConfigClear(&config);
+        g_assert_cmpint(g_unlink(path), ==, 0);
+    }
+    g_assert_cmpint(g_rmdir(tmpdir), ==, 0);
+}
+
+
+/* An empty name (--config '') is refused by name, not as "'': cannot
+ * open", and never read as the default file. */
+static void
+testEmptyPath(void)
+{
+    g_autoptr(GError) error = NULL;
+    tdxConfig config;
+
+    tdxConfigInit(&config);
+    g_assert_false(tdxConfigLoad(&config, "", TRUE, &error));
+    g_assert_error(error, TDX_ERROR, TDX_ERROR_CONFIG);
+    g_assert_nonnull(strstr(error->message, "configuration file name is empty"));
     tdxConfigClear(&config);
 }
 
@@ -505,6 +568,8 @@ main(int argc, char **argv)
     g_test_add_func("/conf/config/errors", testErrors);
     g_test_add_func("/conf/config/value-table", testValueTable);
     g_test_add_func("/conf/config/file-defects", testFileDefects);
+    g_test_add_func("/conf/config/file-forms", testFileForms);
+    g_test_add_func("/conf/config/empty-path", testEmptyPath);
     g_test_add_func("/conf/config/missing-file", testMissingFile);
     g_test_add_func("/conf/config/load-over-previous", testLoadOverPrevious);
     g_test_add_func("/conf/config/to-string", testToString);
