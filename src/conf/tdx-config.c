@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "tdx-error.h"
+#include "tdx-policy.h"
 
 /* Far more than any real configuration (the sample is ~6 KiB); bounds
  * what a wrong --config (a log file, a disk image) makes us read. */
@@ -72,7 +73,7 @@ static const tdxConfigKey tdxConfigKeys[] = {
     KEY_STRING("connection", "uri", uri),
 
     KEY_BOOLEAN("destroy", "graceful-shutdown", graceful),
-    KEY_UINT("destroy", "grace-period", grace_seconds, 0, 3600),
+    KEY_UINT("destroy", "grace-period", grace_seconds, 0, TDX_POLICY_GRACE_MAX_SECONDS),
     KEY_UINT("destroy", "monitor-timeout-ms", monitor_timeout_ms,
              TDX_CONFIG_MONITOR_TIMEOUT_MIN_MS, 600000),
     KEY_UINT("destroy", "terminate-retries", terminate_retries, 0, 100),
@@ -87,7 +88,8 @@ static const tdxConfigKey tdxConfigKeys[] = {
     KEY_UINT("shutdown-host", "deadline", host_deadline_seconds,
              TDX_CONFIG_DEADLINE_MIN_SECONDS, TDX_CONFIG_DEADLINE_MAX_SECONDS),
     KEY_BOOLEAN("shutdown-host", "graceful-shutdown", host_graceful),
-    KEY_UINT("shutdown-host", "grace-period", host_grace_seconds, 0, 3600),
+    KEY_UINT("shutdown-host", "grace-period", host_grace_seconds, 0,
+             TDX_POLICY_GRACE_MAX_SECONDS),
     KEY_ENUM("shutdown-host", "non-td", host_non_td, tdxHostNonTdActionNames),
 };
 

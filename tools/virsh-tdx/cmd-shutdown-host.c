@@ -15,6 +15,7 @@
 #include "tdx-host-notify.h"
 #include "tdx-host-plan.h"
 #include "tdx-host-run.h"
+#include "tdx-policy.h"
 #include "tdx-result.h"
 
 
@@ -309,10 +310,11 @@ tdxCmdShutdownHost(tdxCli *cli, int argc, char **argv)
         g_clear_error(&error);
         jobs = TDX_CLI_UNSET;
     }
-    if (grace != TDX_CLI_UNSET && (grace < 0 || grace > 3600)) {
+    if (grace != TDX_CLI_UNSET && (grace < 0 || grace > TDX_POLICY_GRACE_MAX_SECONDS)) {
         if (!tdxCmdShutdownHostBadUsage(cli, dry_run, &ignored,
                                         "--grace-period %d: must be a number of "
-                                        "seconds from 0 to 3600", grace))
+                                        "seconds from 0 to %d", grace,
+                                        TDX_POLICY_GRACE_MAX_SECONDS))
             return TDX_EXIT_USAGE;
         grace = TDX_CLI_UNSET;
     }
